@@ -1,0 +1,602 @@
+"""
+Staff curation of the catalog: pieces and how they were made, the taxonomies,
+certification claims and collections.
+
+Every list page and the piece and collection change pages cost a fixed number
+of queries whatever the number of rows: related rows are joined or
+prefetched, counts are annotations, and inline autocompletes are labelled
+from rows already loaded (see `PrelabelledAutocompleteSelect`).
+"""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import models
+from django.db.models import Count, Exists, OuterRef
+from django.forms.models import BaseInlineFormSet
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from artisans.admin import photo_preview
+from artisans.choices import ArtisanStatus
+
+from .choices import MaterialKind, PieceStatus
+from .models import (
+    Category,
+    Certification,
+    Collection,
+    CollectionPiece,
+    MakerCertification,
+    Material,
+    PersonalizationOption,
+    Piece,
+    PieceImage,
+    PieceMaterial,
+    ProductionStep,
+    Style,
+    Technique,
+    Tradition,
+)
+from .services import (
+    STAFF_EVIDENCE_LEVELS,
+    certification_claims_verify,
+    piece_publish,
+    piece_raise_evidence,
+    pieces_hide,
+    pieces_publish,
+    pieces_set_featured,
+)
+
+MESSAGE_PUBLISHED = "Published %(count)d piece."
+MESSAGE_PUBLISHED_PLURAL = "Published %(count)d pieces."
+MESSAGE_MAKER_NOT_APPROVED = (
+    "%(count)d of the selected pieces is by a maker who is not approved: it stays off the public site "
+    "until the maker is approved."
+)
+MESSAGE_MAKER_NOT_APPROVED_PLURAL = (
+    "%(count)d of the selected pieces are by makers who are not approved: they stay off the public site "
+    "until their makers are approved."
+)
+MESSAGE_HIDDEN = "Hid %(count)d piece from the public site."
+MESSAGE_HIDDEN_PLURAL = "Hid %(count)d pieces from the public site."
+MESSAGE_FEATURED = "Featured %(count)d piece on the home page."
+MESSAGE_FEATURED_PLURAL = "Featured %(count)d pieces on the home page."
+MESSAGE_UNFEATURED = "Stopped featuring %(count)d piece."
+MESSAGE_UNFEATURED_PLURAL = "Stopped featuring %(count)d pieces."
+MESSAGE_CLAIMS_VERIFIED = "Verified %(count)d certification claim."
+MESSAGE_CLAIMS_VERIFIED_PLURAL = "Verified %(count)d certification claims."
+MESSAGE_UNCHANGED = "%(count)d of the selected rows were already %(state)s; nothing changed for them."
+
+
+def report(model_admin, request, *, changed, selected, singular, plural, state):
+    """Tell staff how many rows an action changed, and how many were already in the `state` it sets."""
+    model_admin.message_user(request, ngettext(singular, plural, changed) % {"count": changed}, messages.SUCCESS)
+    if selected > changed:
+        message = MESSAGE_UNCHANGED % {"count": selected - changed, "state": state}
+        model_admin.message_user(request, message, messages.INFO)
+
+
+# --- Inline autocompletes that cost no query per row ---------------------------
+
+
+class PrelabelledAutocompleteSelect(AutocompleteSelect):
+    """
+    An autocomplete that labels its selected option from the row it belongs to.
+
+    Django's widget fetches the selected option's label with one query per
+    form, so an inline of n rows costs n queries. `PrelabelledInlineFormSet`
+    hands each widget the label of the object its row already loaded; the
+    widget falls back to the query only for a value it was not told about
+    (a form re-shown after an error with another option chosen).
+    """
+
+    known_choices = None  # {str(primary key): label}, set per form
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        known = self.known_choices or {}
+        if not selected or not selected <= known.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for option_value in sorted(selected):
+            options.append(self.create_option(name, option_value, known[option_value], selected, len(options)))
+        return [(None, options, 0)]
+
+
+class PrelabelledInlineFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for name, form_field in form.fields.items():
+            widget = getattr(form_field.widget, "widget", form_field.widget)  # unwrap the add/change links
+            if not isinstance(widget, PrelabelledAutocompleteSelect):
+                continue
+            model_field = form.instance._meta.get_field(name)
+            if model_field.is_cached(form.instance) and (related := getattr(form.instance, name)) is not None:
+                widget.known_choices = {str(related.pk): form_field.label_from_instance(related)}
+        return form
+
+
+class PrelabelledAutocompleteInline:
+    """
+    An inline mixin: its autocomplete fields are joined to the rows and labelled from them.
+
+    `related` names further relations the row's __str__ reads, joined the same way.
+    """
+
+    formset = PrelabelledInlineFormSet
+    related = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.autocomplete_fields, *self.related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = PrelabelledAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- List filters over the article's distinctions ------------------------------
+
+
+def has_material(**conditions):
+    """Whether the piece has a material matching `conditions`, as an EXISTS that never duplicates pieces."""
+    return Exists(PieceMaterial.objects.filter(piece=OuterRef("pk"), **conditions))
+
+
+class MetalFilter(admin.SimpleListFilter):
+    title = _("metal")
+    parameter_name = "metal"
+
+    def lookups(self, request, model_admin):
+        return Material.objects.filter(kind=MaterialKind.METAL).order_by("name").values_list("slug", "name")
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(has_material(material__kind=MaterialKind.METAL, material__slug=self.value()))
+
+
+class RecycledMetalFilter(admin.SimpleListFilter):
+    title = _("recycled metal")
+    parameter_name = "recycled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has recycled metal")), ("no", _("No recycled metal"))]
+
+    def queryset(self, request, queryset):
+        recycled_metal = has_material(material__kind=MaterialKind.METAL, recycled=True)
+        if self.value() == "yes":
+            return queryset.filter(recycled_metal)
+        if self.value() == "no":
+            return queryset.filter(~recycled_metal)
+        return queryset
+
+
+class CertificationFilter(admin.SimpleListFilter):
+    """Pieces claiming a certification, on one of their materials or through their maker, verified or not."""
+
+    title = _("certification claimed")
+    parameter_name = "certification"
+
+    def lookups(self, request, model_admin):
+        return Certification.objects.order_by("name").values_list("slug", "name")
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        held_by_maker = Exists(
+            MakerCertification.objects.filter(artisan=OuterRef("artisan"), certification__slug=self.value())
+        )
+        return queryset.filter(has_material(certification__slug=self.value()) | held_by_maker)
+
+
+# --- Pieces -------------------------------------------------------------------
+
+
+class ProductionStepInline(admin.TabularInline):
+    model = ProductionStep
+    fields = ["step", "done", "partner_name", "note", "position"]
+    extra = 0
+
+
+class PieceMaterialInline(PrelabelledAutocompleteInline, admin.StackedInline):
+    model = PieceMaterial
+    autocomplete_fields = ["material", "certification"]
+    fields = [
+        ("material", "position"),
+        ("purity", "construction", "plating_thickness_microns", "recycled"),
+        ("gem_source", "treatment", "origin"),
+        ("weight", "weight_unit"),
+        ("certification", "certificate_number", "is_verified"),
+        "evidence",
+    ]
+    extra = 0
+
+
+class PieceImageInline(admin.TabularInline):
+    model = PieceImage
+    fields = ["preview", "image", "alt_text", "is_process_photo", "position"]
+    readonly_fields = ["preview"]
+    extra = 0
+
+    @admin.display(description=_("preview"))
+    def preview(self, image):
+        if not image.pk or not image.image:
+            return "—"
+        return photo_preview(image.image_thumb, image.alt_text, width=48, height=48)
+
+
+class PersonalizationOptionInline(admin.TabularInline):
+    model = PersonalizationOption
+    fields = ["kind", "max_characters", "extra_price", "extra_lead_days", "note"]
+    extra = 0
+
+
+class PieceChangeList(ChangeList):
+    """
+    The piece list, with what its rows show eager-loaded by `for_cards()`:
+    maker and category joined, product photos, materials and steps prefetched.
+
+    Only the list needs them; the change form and the autocompletes load their own.
+    """
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).for_cards()
+
+
+@admin.register(Piece)
+class PieceAdmin(admin.ModelAdmin):
+    """
+    Pieces, curated by staff.
+
+    The list and the change form each cost a fixed number of queries whatever
+    the number of rows (see test_admin).
+    """
+
+    list_display = [
+        "thumbnail",
+        "title",
+        "maker",
+        "production_method",
+        "availability",
+        "price_display",
+        "status",
+        "featured",
+        "evidence",
+    ]
+    list_display_links = ["thumbnail", "title"]
+    list_filter = [
+        "production_method",
+        "made_by",
+        "availability",
+        "category",
+        MetalFilter,
+        RecycledMetalFilter,
+        CertificationFilter,
+        "status",
+        "featured",
+        "evidence_level",
+    ]
+    list_select_related = ["artisan", "category"]
+    # Django removes the duplicate rows a multi-valued relation (materials) would give.
+    search_fields = ["title", "artisan__name", "materials__material__name"]
+    search_help_text = _("Search by title, maker name or material name.")
+    autocomplete_fields = ["artisan", "category", "techniques", "traditions", "styles"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at", "published_at", "evidence_raised_by", "evidence_raised_at"]
+    inlines = [ProductionStepInline, PieceMaterialInline, PieceImageInline, PersonalizationOptionInline]
+    actions = ["publish", "hide", "feature", "unfeature"]
+    # In the order of the article: how it is made, materials and price,
+    # uniqueness, durability and care, story and heritage; then curation.
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "artisan", "category", "description"]}),
+        (
+            _("How it is made"),
+            {
+                "fields": [
+                    "production_method",
+                    ("made_by", "production_partner"),
+                    "uses_bought_components",
+                    "techniques",
+                    "labor_hours",
+                ],
+                "description": _("The steps of making, and who did each, are listed below the form."),
+            },
+        ),
+        (
+            _("Materials and price"),
+            {
+                "fields": ["price", ("materials_cost", "labor_cost")],
+                "description": _("The materials, with their quality and provenance, are listed below the form."),
+            },
+        ),
+        (_("Uniqueness"), {"fields": ["availability", "edition_size", "lead_time_days", "stock", "variation_note"]}),
+        (
+            _("Durability & care"),
+            {"fields": ["care_instructions", ("lifetime_repairs", "resizing", "warranty_months")]},
+        ),
+        (_("Story & heritage"), {"fields": ["design_story", "traditions", "styles"]}),
+        (
+            _("Curation"),
+            {
+                "fields": [
+                    ("status", "featured"),
+                    "evidence_level",
+                    ("evidence_raised_by", "evidence_raised_at"),
+                    ("published_at", "created_at", "updated_at"),
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("artisan", "category", "evidence_raised_by")
+
+    def get_changelist(self, request, **kwargs):
+        return PieceChangeList
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, piece):
+        cover = piece.cover  # the first product photo, from the prefetch
+        if cover is None:
+            return "—"
+        return photo_preview(cover.image_thumb, cover.alt_text, width=48, height=48)
+
+    @admin.display(description=_("maker"), ordering="artisan__name")
+    def maker(self, piece):
+        return piece.artisan.name
+
+    @admin.display(description=_("price"), ordering="price")
+    def price_display(self, piece):
+        return f"{piece.price} {settings.CURRENCY}"
+
+    @admin.display(description=_("evidence"))
+    def evidence(self, piece):
+        """The evidence level, marked when staff checked it (one column keeps the list narrow)."""
+        label = piece.get_evidence_level_display()
+        if piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
+            return label
+        return format_html(
+            '<img src="{}" alt="{}" width="13" height="13"> {}',
+            static("admin/img/icon-yes.svg"),
+            _("Checked by staff:"),
+            label,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Through the services, so that the admin records what the studio would:
+        # who raised the evidence and when, and the first publication date.
+        if "evidence_level" in form.changed_data:
+            piece_raise_evidence(piece=obj, level=obj.evidence_level, actor=request.user)
+        if "status" in form.changed_data and obj.status == PieceStatus.PUBLISHED:
+            piece_publish(piece=obj, actor=request.user)
+
+    @admin.action(description=_("Publish the selected pieces"), permissions=["change"])
+    def publish(self, request, queryset):
+        selected = queryset.count()
+        off_public_site = queryset.exclude(artisan__status=ArtisanStatus.APPROVED).count()
+        changed = pieces_publish(pieces=queryset, actor=request.user)
+        report(
+            self,
+            request,
+            changed=changed,
+            selected=selected,
+            singular=MESSAGE_PUBLISHED,
+            plural=MESSAGE_PUBLISHED_PLURAL,
+            state=_("published"),
+        )
+        if off_public_site:
+            message = ngettext(MESSAGE_MAKER_NOT_APPROVED, MESSAGE_MAKER_NOT_APPROVED_PLURAL, off_public_site)
+            self.message_user(request, message % {"count": off_public_site}, messages.WARNING)
+
+    @admin.action(description=_("Hide the selected pieces from the public site"), permissions=["change"])
+    def hide(self, request, queryset):
+        changed = pieces_hide(pieces=queryset, actor=request.user)
+        report(
+            self,
+            request,
+            changed=changed,
+            selected=queryset.count(),
+            singular=MESSAGE_HIDDEN,
+            plural=MESSAGE_HIDDEN_PLURAL,
+            state=_("hidden"),
+        )
+
+    @admin.action(description=_("Feature the selected pieces on the home page"), permissions=["change"])
+    def feature(self, request, queryset):
+        changed = pieces_set_featured(pieces=queryset, featured=True, actor=request.user)
+        report(
+            self,
+            request,
+            changed=changed,
+            selected=queryset.count(),
+            singular=MESSAGE_FEATURED,
+            plural=MESSAGE_FEATURED_PLURAL,
+            state=_("featured"),
+        )
+
+    @admin.action(description=_("Stop featuring the selected pieces"), permissions=["change"])
+    def unfeature(self, request, queryset):
+        changed = pieces_set_featured(pieces=queryset, featured=False, actor=request.user)
+        report(
+            self,
+            request,
+            changed=changed,
+            selected=queryset.count(),
+            singular=MESSAGE_UNFEATURED,
+            plural=MESSAGE_UNFEATURED_PLURAL,
+            state=_("not featured"),
+        )
+
+
+@admin.register(ProductionStep)
+class ProductionStepAdmin(admin.ModelAdmin):
+    list_display = ["piece", "step", "done", "partner_name", "position"]
+    list_filter = ["step", "done"]
+    list_select_related = ["piece"]
+    search_fields = ["piece__title", "partner_name"]
+    autocomplete_fields = ["piece"]
+
+
+class VerifyClaimsMixin:
+    """The action that marks certification claims as checked by staff."""
+
+    actions = ["verify_claims"]
+
+    @admin.action(description=_("Mark the selected certification claims as verified"), permissions=["change"])
+    def verify_claims(self, request, queryset):
+        changed = certification_claims_verify(claims=queryset, actor=request.user)
+        report(
+            self,
+            request,
+            changed=changed,
+            selected=queryset.count(),
+            singular=MESSAGE_CLAIMS_VERIFIED,
+            plural=MESSAGE_CLAIMS_VERIFIED_PLURAL,
+            state=_("verified"),
+        )
+
+
+@admin.register(PieceMaterial)
+class PieceMaterialAdmin(VerifyClaimsMixin, admin.ModelAdmin):
+    list_display = ["piece", "material", "purity", "construction", "recycled", "certification", "is_verified"]
+    list_filter = ["material__kind", "construction", "recycled", "is_verified", "certification"]
+    list_select_related = ["piece", "material", "certification"]
+    search_fields = ["piece__title", "material__name", "certificate_number"]
+    autocomplete_fields = ["piece", "material", "certification"]
+
+
+@admin.register(PieceImage)
+class PieceImageAdmin(admin.ModelAdmin):
+    list_display = ["preview", "alt_text", "piece", "is_process_photo", "position"]
+    list_display_links = ["preview", "alt_text"]
+    list_filter = ["is_process_photo"]
+    list_select_related = ["piece"]
+    search_fields = ["alt_text", "piece__title"]
+    autocomplete_fields = ["piece"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, image):
+        return photo_preview(image.image_thumb, image.alt_text, width=48, height=48)
+
+
+@admin.register(PersonalizationOption)
+class PersonalizationOptionAdmin(admin.ModelAdmin):
+    list_display = ["piece", "kind", "max_characters", "extra_price", "extra_lead_days"]
+    list_filter = ["kind"]
+    list_select_related = ["piece"]
+    search_fields = ["piece__title", "note"]
+    autocomplete_fields = ["piece"]
+
+
+# --- Taxonomies and certifications ---------------------------------------------
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Category)
+class CategoryAdmin(TaxonomyAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+
+
+@admin.register(Material)
+class MaterialAdmin(TaxonomyAdmin):
+    list_display = ["name", "kind", "colour"]
+    list_filter = ["kind"]
+
+
+@admin.register(Technique)
+class TechniqueAdmin(TaxonomyAdmin):
+    list_display = ["name", "is_traditional", "is_industrial", "origin"]
+    list_filter = ["is_traditional", "is_industrial"]
+    autocomplete_fields = ["artisans"]
+
+
+@admin.register(Tradition)
+class TraditionAdmin(TaxonomyAdmin):
+    list_display = ["name", "region"]
+    search_fields = ["name", "region"]
+    autocomplete_fields = ["artisans"]
+
+
+@admin.register(Style)
+class StyleAdmin(TaxonomyAdmin):
+    pass
+
+
+@admin.register(Certification)
+class CertificationAdmin(TaxonomyAdmin):
+    list_display = ["name", "issuer", "certifies"]
+    list_filter = ["certifies"]
+    search_fields = ["name", "issuer"]
+    # Certifiers' sites are served over HTTPS; a bare domain typed in gets that scheme.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(MakerCertification)
+class MakerCertificationAdmin(VerifyClaimsMixin, admin.ModelAdmin):
+    list_display = ["artisan", "certification", "certificate_number", "is_verified"]
+    list_filter = ["is_verified", "certification"]
+    list_select_related = ["artisan", "certification"]
+    search_fields = ["artisan__name", "certification__name", "certificate_number"]
+    autocomplete_fields = ["artisan", "certification"]
+
+
+# --- Collections --------------------------------------------------------------
+
+
+class CollectionPieceInline(PrelabelledAutocompleteInline, admin.TabularInline):
+    """The pieces of a collection, in the order of their position: change the numbers to reorder."""
+
+    model = CollectionPiece
+    autocomplete_fields = ["piece"]
+    related = ["collection"]  # read by CollectionPiece.__str__, shown on each row
+    fields = ["piece", "position", "piece_status"]
+    readonly_fields = ["piece_status"]
+    ordering = ["position", "id"]
+    extra = 0
+
+    @admin.display(description=_("piece status"))
+    def piece_status(self, entry):
+        if entry.piece_id is None:
+            return "—"
+        return entry.piece.get_status_display()
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_published", "featured", "pieces_count", "updated_at"]
+    list_filter = ["is_published", "featured"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at"]
+    fields = ["title", "slug", "description", ("is_published", "featured"), ("created_at", "updated_at")]
+    inlines = [CollectionPieceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(pieces_total=Count("entries"))
+
+    @admin.display(description=_("pieces"), ordering="pieces_total")
+    def pieces_count(self, collection):
+        return collection.pieces_total
+
+
+@admin.register(CollectionPiece)
+class CollectionPieceAdmin(admin.ModelAdmin):
+    list_display = ["collection", "piece", "position"]
+    list_filter = ["collection"]
+    list_select_related = ["collection", "piece"]
+    search_fields = ["collection__title", "piece__title"]
+    autocomplete_fields = ["collection", "piece"]
+    ordering = ["collection", "position", "id"]

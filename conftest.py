@@ -1,0 +1,25 @@
+"""Fixtures shared by every test: media in a temporary folder, and a clean cache."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads and renditions go to a folder of the test's own, never to the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
