@@ -22,7 +22,15 @@ MESSAGE_SUSPENDED = "Suspended %(count)d maker; none of their pieces are shown."
 MESSAGE_SUSPENDED_PLURAL = "Suspended %(count)d makers; none of their pieces are shown."
 MESSAGE_VERIFIED = "Verified %(count)d maker."
 MESSAGE_VERIFIED_PLURAL = "Verified %(count)d makers."
-MESSAGE_UNCHANGED = "%(count)d of the selected makers were already %(state)s; nothing changed for them."
+MESSAGE_UNCHANGED = "%(count)d of the selected were already %(state)s; nothing changed for them."
+
+
+def report_action(model_admin, request, *, changed, selected, singular, plural, state):
+    """Tell staff how many rows an admin action changed, and how many were already in the `state` it sets."""
+    model_admin.message_user(request, ngettext(singular, plural, changed) % {"count": changed}, messages.SUCCESS)
+    if selected > changed:
+        message = MESSAGE_UNCHANGED % {"count": selected - changed, "state": state}
+        model_admin.message_user(request, message, messages.INFO)
 
 
 def photo_preview(image_file, alt_text, *, width, height):
@@ -94,17 +102,11 @@ class ArtisanAdmin(admin.ModelAdmin):
         url = reverse("admin:catalog_piece_changelist") + f"?artisan__id__exact={artisan.pk}"
         return format_html('<a href="{}">{}</a>', url, artisan.pieces_total)
 
-    def _report(self, request, *, changed, selected, singular, plural, state):
-        """Tell staff how many makers an action changed, and how many were already in the `state` it sets."""
-        self.message_user(request, ngettext(singular, plural, changed) % {"count": changed}, messages.SUCCESS)
-        if selected > changed:
-            message = MESSAGE_UNCHANGED % {"count": selected - changed, "state": state}
-            self.message_user(request, message, messages.INFO)
-
     @admin.action(description=_("Approve the selected makers"))
     def approve(self, request, queryset):
         changed = artisans_approve(artisans=queryset, actor=request.user)
-        self._report(
+        report_action(
+            self,
             request,
             changed=changed,
             selected=queryset.count(),
@@ -116,7 +118,8 @@ class ArtisanAdmin(admin.ModelAdmin):
     @admin.action(description=_("Suspend the selected makers"))
     def suspend(self, request, queryset):
         changed = artisans_suspend(artisans=queryset, actor=request.user)
-        self._report(
+        report_action(
+            self,
             request,
             changed=changed,
             selected=queryset.count(),
@@ -128,7 +131,8 @@ class ArtisanAdmin(admin.ModelAdmin):
     @admin.action(description=_("Verify the selected makers (records you and the time)"))
     def verify(self, request, queryset):
         changed = artisans_verify(artisans=queryset, actor=request.user)
-        self._report(
+        report_action(
+            self,
             request,
             changed=changed,
             selected=queryset.count(),

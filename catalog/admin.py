@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from artisans.admin import photo_preview
+from artisans.admin import photo_preview, report_action
 from artisans.choices import ArtisanStatus
 
 from .choices import MaterialKind, PieceStatus
@@ -68,15 +68,6 @@ MESSAGE_UNFEATURED = "Stopped featuring %(count)d piece."
 MESSAGE_UNFEATURED_PLURAL = "Stopped featuring %(count)d pieces."
 MESSAGE_CLAIMS_VERIFIED = "Verified %(count)d certification claim."
 MESSAGE_CLAIMS_VERIFIED_PLURAL = "Verified %(count)d certification claims."
-MESSAGE_UNCHANGED = "%(count)d of the selected rows were already %(state)s; nothing changed for them."
-
-
-def report(model_admin, request, *, changed, selected, singular, plural, state):
-    """Tell staff how many rows an action changed, and how many were already in the `state` it sets."""
-    model_admin.message_user(request, ngettext(singular, plural, changed) % {"count": changed}, messages.SUCCESS)
-    if selected > changed:
-        message = MESSAGE_UNCHANGED % {"count": selected - changed, "state": state}
-        model_admin.message_user(request, message, messages.INFO)
 
 
 # --- Inline autocompletes that cost no query per row ---------------------------
@@ -382,7 +373,7 @@ class PieceAdmin(admin.ModelAdmin):
         selected = queryset.count()
         off_public_site = queryset.exclude(artisan__status=ArtisanStatus.APPROVED).count()
         changed = pieces_publish(pieces=queryset, actor=request.user)
-        report(
+        report_action(
             self,
             request,
             changed=changed,
@@ -398,7 +389,7 @@ class PieceAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide the selected pieces from the public site"), permissions=["change"])
     def hide(self, request, queryset):
         changed = pieces_hide(pieces=queryset, actor=request.user)
-        report(
+        report_action(
             self,
             request,
             changed=changed,
@@ -411,7 +402,7 @@ class PieceAdmin(admin.ModelAdmin):
     @admin.action(description=_("Feature the selected pieces on the home page"), permissions=["change"])
     def feature(self, request, queryset):
         changed = pieces_set_featured(pieces=queryset, featured=True, actor=request.user)
-        report(
+        report_action(
             self,
             request,
             changed=changed,
@@ -424,7 +415,7 @@ class PieceAdmin(admin.ModelAdmin):
     @admin.action(description=_("Stop featuring the selected pieces"), permissions=["change"])
     def unfeature(self, request, queryset):
         changed = pieces_set_featured(pieces=queryset, featured=False, actor=request.user)
-        report(
+        report_action(
             self,
             request,
             changed=changed,
@@ -452,7 +443,7 @@ class VerifyClaimsMixin:
     @admin.action(description=_("Mark the selected certification claims as verified"), permissions=["change"])
     def verify_claims(self, request, queryset):
         changed = certification_claims_verify(claims=queryset, actor=request.user)
-        report(
+        report_action(
             self,
             request,
             changed=changed,
