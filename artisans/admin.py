@@ -1,20 +1,29 @@
 """
-Staff curation of makers: review applications, approve, suspend and verify.
+Staff curation of makers: review applications, approve, refuse, suspend and verify.
+
+"Applications to sell" is the approval queue: pending makers, the oldest
+application first, with approve and refuse-with-a-reason actions; the maker
+is emailed either way.
 
 Every list page costs a fixed number of queries whatever its length: piece
 counts are annotations, not a query per row.
 """
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from .models import Artisan, ProcessPhoto
-from .services import artisans_approve, artisans_suspend, artisans_verify
+from .choices import ArtisanStatus
+from .models import Application, Artisan, ProcessPhoto
+from .services import artisans_approve, artisans_refuse, artisans_suspend, artisans_verify
 
 MESSAGE_APPROVED = "Approved %(count)d maker; their published pieces are now public."
 MESSAGE_APPROVED_PLURAL = "Approved %(count)d makers; their published pieces are now public."
@@ -22,6 +31,8 @@ MESSAGE_SUSPENDED = "Suspended %(count)d maker; none of their pieces are shown."
 MESSAGE_SUSPENDED_PLURAL = "Suspended %(count)d makers; none of their pieces are shown."
 MESSAGE_VERIFIED = "Verified %(count)d maker."
 MESSAGE_VERIFIED_PLURAL = "Verified %(count)d makers."
+MESSAGE_REFUSED = "Refused %(count)d application; the maker was emailed the reason and can re-apply."
+MESSAGE_REFUSED_PLURAL = "Refused %(count)d applications; the makers were emailed the reason and can re-apply."
 MESSAGE_UNCHANGED = "%(count)d of the selected were already %(state)s; nothing changed for them."
 
 
@@ -153,3 +164,78 @@ class ProcessPhotoAdmin(admin.ModelAdmin):
     @admin.display(description=_("preview"))
     def preview(self, photo):
         return photo_preview(photo.image_card, photo.alt_text, width=48, height=60)
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+        help_text=_("Sent to the maker as it is written: say what to change so the application can be approved."),
+    )
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """The approval queue: pending makers, oldest application first."""
+
+    list_display = ["name", "maker_type", "country", "workshop_size", "applied_at", "refused"]
+    list_filter = ["maker_type", "workshop_size", ("country", CountryFilter)]
+    search_fields = ["name", "user__email"]
+    ordering = [F("applied_at").asc(nulls_last=True), "created_at"]
+    actions = ["approve", "refuse"]
+    inlines = [ProcessPhotoInline]
+    readonly_fields = ["user", "applied_at", "refusal_reason", "refused_by", "refused_at"]
+    fieldsets = [
+        (None, {"fields": ["user", "name", "maker_type", "applied_at"]}),
+        (_("Story"), {"fields": ["bio", "statement"]}),
+        (_("Workshop"), {"fields": ["country", "region", "workshop_size", "labor_practices"]}),
+        (_("Last refusal"), {"fields": ["refusal_reason", "refused_by", "refused_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=ArtisanStatus.PENDING).select_related("user")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("refused, waiting for changes"), boolean=True)
+    def refused(self, artisan):
+        return artisan.is_refused
+
+    @admin.action(description=_("Approve the selected applications (emails the makers)"))
+    def approve(self, request, queryset):
+        changed = artisans_approve(artisans=queryset, actor=request.user)
+        report_action(
+            self,
+            request,
+            changed=changed,
+            selected=queryset.count(),
+            singular=MESSAGE_APPROVED,
+            plural=MESSAGE_APPROVED_PLURAL,
+            state=_("approved"),
+        )
+
+    @admin.action(description=_("Refuse the selected applications with a reason…"))
+    def refuse(self, request, queryset):
+        form = RefusalForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            try:
+                changed = artisans_refuse(artisans=queryset, reason=form.cleaned_data["reason"], actor=request.user)
+            except ValidationError as error:
+                form.add_error("reason", error.message_dict.get("reason"))
+            else:
+                message = ngettext(MESSAGE_REFUSED, MESSAGE_REFUSED_PLURAL, changed) % {"count": changed}
+                self.message_user(request, message, messages.SUCCESS)
+                return None
+        # The intermediate page: the reason, then back to this action with the same selection.
+        return TemplateResponse(
+            request,
+            "admin/artisans/application/refuse.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Refuse applications"),
+                "opts": self.model._meta,
+                "form": form,
+                "applications": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

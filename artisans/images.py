@@ -1,5 +1,14 @@
 """
-Image renditions and storage names shared by every model that holds a photo.
+The image pipeline every upload goes through, and the renditions and storage
+names shared by every model that holds a photo.
+
+An upload is accepted only when Pillow decodes it as JPEG, PNG or WebP (its
+name and declared type are ignored), it is within `MAX_UPLOAD_BYTES` and
+`MAX_IMAGE_PIXELS`, and it decodes completely. What is stored is a re-encoded
+copy with the orientation applied and every bit of metadata (EXIF with its
+GPS position, XMP, text chunks) left behind, under a random name.
+`UploadedImageField` (a model field) gives every model form, the admin's
+included, the form field that does this, so no upload can skip it.
 
 Renditions are made by django-imagekit from the stored original; with the
 Optimistic strategy (settings) they are generated when the original is saved,
@@ -7,11 +16,112 @@ never while a page is rendered.
 """
 
 import uuid
+import warnings
+from io import BytesIO
 from pathlib import PurePosixPath
 
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from imagekit import ImageSpec
 from imagekit.processors import ResizeToFill, ResizeToFit
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# What Pillow calls each accepted format, and the suffix its stored copy gets.
+ACCEPTED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp"
+
+ERROR_EMPTY = "The file is empty. Choose a JPEG, PNG or WebP photo."
+ERROR_TOO_LARGE = "The file is %(size)s; photos can be at most %(limit)s."
+ERROR_NOT_AN_IMAGE = "This file is not a photo we can read. Upload a JPEG, PNG or WebP image."
+ERROR_UNSUPPORTED_FORMAT = "This is a %(format)s image; upload a JPEG, PNG or WebP photo instead."
+ERROR_TOO_MANY_PIXELS = "The image is %(width)s × %(height)s pixels; photos can have at most %(limit)s megapixels."
+ERROR_BROKEN = "The photo is damaged or incomplete (perhaps the upload was cut short). Try another copy of it."
+
+
+def _refuse(message, code, **params):
+    raise ValidationError(message, code=code, params=params or None)
+
+
+def image_clean(upload) -> ContentFile:
+    """
+    Check an uploaded file and return a clean copy to store, or raise ValidationError saying why not.
+
+    The returned file is re-encoded from the decoded pixels, so nothing but the
+    picture survives: no EXIF (GPS position, camera serial), no XMP or comments.
+    The EXIF orientation is applied to the pixels first, so the photo stands
+    the right way up without its metadata.
+    """
+    size = upload.size
+    if not size:
+        _refuse(ERROR_EMPTY, "empty")
+    limit = settings.MAX_UPLOAD_BYTES
+    if size > limit:
+        _refuse(ERROR_TOO_LARGE, "too_large", size=filesizeformat(size), limit=filesizeformat(limit))
+    upload.seek(0)
+    max_pixels = settings.MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns past its own pixel limit and raises at twice it; ours is checked below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            if image.format not in ACCEPTED_FORMATS:
+                _refuse(ERROR_UNSUPPORTED_FORMAT, "unsupported_format", format=image.format)
+            width, height = image.size
+            # Checked on the declared size, before a single pixel is decompressed.
+            if width * height > max_pixels:
+                _refuse(
+                    ERROR_TOO_MANY_PIXELS,
+                    "too_many_pixels",
+                    width=width,
+                    height=height,
+                    limit=max_pixels // 1_000_000,
+                )
+            image_format = image.format
+            image.load()
+    except Image.DecompressionBombError:
+        _refuse(ERROR_TOO_MANY_PIXELS, "too_many_pixels", width="?", height="?", limit=max_pixels // 1_000_000)
+    except UnidentifiedImageError:
+        _refuse(ERROR_NOT_AN_IMAGE, "not_an_image")
+    except (OSError, SyntaxError, ValueError):
+        # Pillow's ways of saying the data ends early or contradicts itself.
+        _refuse(ERROR_BROKEN, "broken_image")
+    image = ImageOps.exif_transpose(image)
+    if image_format == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
+    buffer = BytesIO()
+    # No exif=, icc or pnginfo arguments: Pillow writes only the pixels it is given.
+    options = {"JPEG": {"quality": 92}, "PNG": {"optimize": True}, "WEBP": {"quality": 90}}[image_format]
+    image.save(buffer, image_format, **options)
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}{ACCEPTED_FORMATS[image_format]}")
+
+
+class CleanImageFormField(forms.FileField):
+    """A file input that runs the upload through `image_clean` and hands back the clean copy."""
+
+    default_error_messages = {"empty": ERROR_EMPTY}
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", ACCEPT_ATTRIBUTE)
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        return image_clean(upload)
+
+
+class UploadedImageField(models.ImageField):
+    """An ImageField whose form field is the image pipeline's, so every upload is cleaned."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CleanImageFormField, **kwargs})
 
 
 class CardRendition(ImageSpec):

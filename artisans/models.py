@@ -15,7 +15,7 @@ from django_countries.fields import CountryField
 from imagekit.models import ImageSpecField
 
 from .choices import ArtisanStatus, MakerType, WorkshopSize
-from .images import CardRendition, DisplayRendition, RandomName, ThumbRendition
+from .images import CardRendition, DisplayRendition, RandomName, ThumbRendition, UploadedImageField
 from .querysets import ArtisanQuerySet
 
 
@@ -44,7 +44,7 @@ class Artisan(models.Model):
         blank=True,
         help_text=_("Who works in the workshop, how they are paid and what their conditions are."),
     )
-    portrait = models.ImageField(upload_to=RandomName("portraits"), blank=True)
+    portrait = UploadedImageField(upload_to=RandomName("portraits"), blank=True)
     portrait_card = ImageSpecField(source="portrait", spec=CardRendition)
     portrait_thumb = ImageSpecField(source="portrait", spec=ThumbRendition)
 
@@ -67,6 +67,21 @@ class Artisan(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+
+    # The application: when it was last sent, and the last refusal (the maker
+    # stays pending, edits the application and sends it again).
+    applied_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    refusal_reason = models.TextField(
+        blank=True, help_text=_("Why staff refused the application; sent to the maker, who may edit and re-apply.")
+    )
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    refused_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -98,6 +113,11 @@ class Artisan(models.Model):
         return self.status == ArtisanStatus.APPROVED
 
     @property
+    def is_refused(self):
+        """Refused and not re-applied since: the application waits for the maker's changes."""
+        return bool(self.refused_at) and self.status == ArtisanStatus.PENDING
+
+    @property
     def workshop_size_explanation(self):
         return WorkshopSize(self.workshop_size).explanation
 
@@ -107,11 +127,20 @@ class Artisan(models.Model):
         return ", ".join(part for part in (self.region, self.country.name) if part)
 
 
+class Application(Artisan):
+    """Makers seen as applications to sell: the admin's approval queue."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("application to sell")
+        verbose_name_plural = _("applications to sell")
+
+
 class ProcessPhoto(models.Model):
     """A photo of the maker's workshop, tools or hands at work."""
 
     artisan = models.ForeignKey(Artisan, on_delete=models.CASCADE, related_name="process_photos")
-    image = models.ImageField(upload_to=RandomName("process"))
+    image = UploadedImageField(upload_to=RandomName("process"))
     image_card = ImageSpecField(source="image", spec=CardRendition)
     image_display = ImageSpecField(source="image", spec=DisplayRendition)
     image_thumb = ImageSpecField(source="image", spec=ThumbRendition)

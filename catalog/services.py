@@ -1,6 +1,8 @@
 """
 Writes to pieces that are more than saving a form: publishing, hiding,
-featuring, raising the evidence level and verifying certification claims.
+featuring, raising the evidence level and verifying certification claims;
+and the makers' side: sending an application to sell, and saving, publishing,
+unpublishing and archiving a piece from the studio.
 
 Each function takes the acting user and checks what that user may do, so that
 the admin and the makers' studio can share one rule; each runs in one
@@ -15,11 +17,15 @@ from django.db import models, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 
 from artisans.choices import ArtisanStatus
+from artisans.models import Artisan
+from artisans.services import artisan_apply
 
 from .choices import EvidenceLevel, PieceStatus
-from .models import MakerCertification, Piece, PieceMaterial
+from .guide import bump_catalog_version
+from .models import MakerCertification, Piece, PieceImage, PieceMaterial, Technique, Tradition
 
 ERROR_STAFF_ONLY = "Only staff can hide or feature pieces and verify certification claims."
 ERROR_NOT_YOUR_PIECE = "You can publish only your own pieces."
@@ -27,11 +33,20 @@ ERROR_MAKER_NOT_APPROVED = "Your maker profile is waiting for approval: until th
 ERROR_HIDDEN_BY_STAFF = "This piece was hidden by staff; write to us to have it published again."
 ERROR_EVIDENCE_STAFF_ONLY = "Only staff can raise the evidence level above “documented”."
 ERROR_UNKNOWN_EVIDENCE_LEVEL = "Choose one of the evidence levels."
+ERROR_INCOMPLETE = "Add at least one photo of the finished piece and one material before publishing."
+ERROR_NOT_YOUR_PIECE_CHANGE = "You can change only your own pieces."
 
 # The levels that need someone other than the maker to have looked.
 STAFF_EVIDENCE_LEVELS = frozenset({EvidenceLevel.STAFF_VERIFIED, EvidenceLevel.STUDIO_VISITED})
 
 Pieces = QuerySet[Piece] | Iterable[Piece]
+
+
+def _catalog_changed(changed: int) -> int:
+    """After a bulk update (which sends no signal): move the catalog's version on once committed."""
+    if changed:
+        transaction.on_commit(bump_catalog_version)
+    return changed
 
 
 def _is_staff(actor: AbstractBaseUser) -> bool:
@@ -71,17 +86,25 @@ def pieces_publish(*, pieces: Pieces, actor: AbstractBaseUser) -> int:
             raise PermissionDenied(ERROR_MAKER_NOT_APPROVED)
         if targets.filter(status=PieceStatus.HIDDEN).exists():
             raise PermissionDenied(ERROR_HIDDEN_BY_STAFF)
+        # Staff may publish what a maker could not (curation); a maker's piece
+        # is public only with a photo of it and what it is made of.
+        if targets.filter(
+            ~models.Exists(PieceImage.objects.filter(piece=models.OuterRef("pk"), is_process_photo=False))
+            | ~models.Exists(PieceMaterial.objects.filter(piece=models.OuterRef("pk")))
+        ).exists():
+            raise ValidationError(ERROR_INCOMPLETE, code="incomplete")
         # Repeat the checks in the UPDATE itself, in case staff acted in between.
         targets = targets.filter(artisan__user=actor, artisan__status=ArtisanStatus.APPROVED).exclude(
             status=PieceStatus.HIDDEN
         )
     now = timezone.now()
     # A piece saved as published without a date (a form that set the status) gets one too.
-    return targets.exclude(status=PieceStatus.PUBLISHED, published_at__isnull=False).update(
+    changed = targets.exclude(status=PieceStatus.PUBLISHED, published_at__isnull=False).update(
         status=PieceStatus.PUBLISHED,
         published_at=Coalesce("published_at", Value(now)),
         updated_at=now,
     )
+    return _catalog_changed(changed)
 
 
 def piece_publish(*, piece: Piece, actor: AbstractBaseUser) -> Piece:
@@ -95,7 +118,7 @@ def piece_publish(*, piece: Piece, actor: AbstractBaseUser) -> Piece:
 def pieces_hide(*, pieces: Pieces, actor: AbstractBaseUser) -> int:
     """Take the pieces down (staff only); returns how many were not hidden before."""
     _require_staff(actor)
-    return (
+    return _catalog_changed(
         Piece.objects.filter(pk__in=_primary_keys(pieces))
         .exclude(status=PieceStatus.HIDDEN)
         .update(status=PieceStatus.HIDDEN, updated_at=timezone.now())
@@ -148,8 +171,150 @@ def certification_claims_verify(
     certification has nothing to verify and is left alone.
     """
     _require_staff(actor)
-    return (
+    return _catalog_changed(
         claims.model.objects.filter(pk__in=_primary_keys(claims), is_verified=False)
         .exclude(certification__isnull=True)
         .update(is_verified=True)
     )
+
+
+# --- The makers' studio ----------------------------------------------------------
+
+# The fields that say how a piece is made; changing one (or the steps or the
+# materials) needs staff to look again at a level they raised.
+HOW_MADE_FIELDS = frozenset({"production_method", "made_by", "production_partner"})
+
+
+def piece_evidence_drop(*, piece: Piece) -> bool:
+    """
+    After a change to how the piece is made: a staff-raised level goes back to documented.
+
+    Returns whether it dropped. Records the drop by clearing who raised the
+    level and when, since the level is now the maker's again.
+    """
+    if piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
+        return False
+    piece.evidence_level = EvidenceLevel.DOCUMENTED
+    piece.evidence_raised_by = None
+    piece.evidence_raised_at = None
+    piece.save(update_fields=["evidence_level", "evidence_raised_by", "evidence_raised_at", "updated_at"])
+    return True
+
+
+def _piece_evidence_documented(*, piece: Piece) -> None:
+    # The maker's own evidence (steps or process photos) makes a bare claim "documented".
+    if piece.evidence_level != EvidenceLevel.SELF_DECLARED:
+        return
+    if piece.production_steps.exists() or piece.images.filter(is_process_photo=True).exists():
+        piece.evidence_level = EvidenceLevel.DOCUMENTED
+        piece.save(update_fields=["evidence_level", "updated_at"])
+
+
+def _unique_piece_slug(title: str, *, exclude_pk: int | None) -> str:
+    base = slugify(title)[:150] or "piece"
+    slug, n = base, 1
+    while Piece.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def piece_save(*, piece_form, formsets: dict, actor: AbstractBaseUser) -> Piece:
+    """
+    Save a maker's piece with its steps, materials, photos and options, all or nothing.
+
+    The piece belongs to `actor`'s maker profile (a new one) or must already
+    (an edit). The cover photo comes first among the photos. When how the piece
+    is made changed, `piece_evidence_drop` applies; a piece with steps or
+    process photos is at least documented.
+    """
+    piece = piece_form.instance
+    artisan = Artisan.objects.owned_by(actor).get()
+    if piece.pk and piece.artisan_id != artisan.pk:
+        raise PermissionDenied(ERROR_NOT_YOUR_PIECE_CHANGE)
+    how_made_changed = bool(HOW_MADE_FIELDS & set(piece_form.changed_data)) or any(
+        formsets[name].has_changed() for name in ("steps", "materials")
+    )
+    is_new = piece.pk is None
+    piece = piece_form.save(commit=False)
+    piece.artisan = artisan
+    if is_new:
+        piece.slug = _unique_piece_slug(piece.title, exclude_pk=None)
+        piece.status = PieceStatus.DRAFT
+    piece.save()
+    piece_form.save_m2m()
+    for formset in formsets.values():
+        formset.instance = piece
+        formset.save()
+    _photos_put_cover_first(piece=piece, photo_forms=formsets["photos"].forms)
+    if how_made_changed and not is_new:
+        piece_evidence_drop(piece=piece)
+    _piece_evidence_documented(piece=piece)
+    return piece
+
+
+def _photos_put_cover_first(*, piece: Piece, photo_forms) -> None:
+    cover = next(
+        (
+            form.instance
+            for form in photo_forms
+            if form.cleaned_data.get("is_cover") and not form.cleaned_data.get("DELETE") and form.instance.pk
+        ),
+        None,
+    )
+    if cover is None:
+        return
+    photos = sorted(piece.images.all(), key=lambda photo: (photo.pk != cover.pk, photo.position, photo.pk))
+    for position, photo in enumerate(photos):
+        if photo.position != position:
+            PieceImage.objects.filter(pk=photo.pk).update(position=position)
+
+
+@transaction.atomic
+def piece_set_status(*, piece: Piece, status: str, actor: AbstractBaseUser) -> Piece:
+    """
+    The maker takes their piece back to draft (unpublish) or archives it; publishing is `piece_publish`.
+
+    A piece hidden by staff stays hidden.
+    """
+    status = PieceStatus(status)
+    if status not in (PieceStatus.DRAFT, PieceStatus.ARCHIVED):
+        raise ValueError(f"piece_set_status cannot set {status}")
+    updated = _catalog_changed(
+        Piece.objects.owned_by(actor)
+        .filter(pk=piece.pk)
+        .exclude(status=PieceStatus.HIDDEN)
+        .update(status=status, updated_at=timezone.now())
+    )
+    if not updated and not Piece.objects.owned_by(actor).filter(pk=piece.pk).exists():
+        raise PermissionDenied(ERROR_NOT_YOUR_PIECE_CHANGE)
+    if not updated:
+        raise PermissionDenied(ERROR_HIDDEN_BY_STAFF)
+    piece.refresh_from_db(fields=["status", "updated_at"])
+    return piece
+
+
+@transaction.atomic
+def artisan_application_submit(
+    *,
+    artisan: Artisan,
+    user: AbstractBaseUser,
+    techniques: Iterable[Technique],
+    traditions: Iterable[Tradition],
+    photo_formset,
+) -> Artisan:
+    """
+    Send `user`'s application to sell (artisans' `artisan_apply`) with the techniques and
+    traditions they work in and their process photos, all or nothing.
+    """
+    photos = photo_formset.save(commit=False)
+    for photo in photo_formset.deleted_objects:
+        photo.delete()
+    artisan = artisan_apply(artisan=artisan, user=user, new_photos=[p for p in photos if not p.pk])
+    for photo in photos:
+        if photo.pk:
+            photo.save()
+    artisan.techniques.set(techniques)
+    artisan.traditions.set(traditions)
+    return artisan

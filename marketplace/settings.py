@@ -43,9 +43,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_countries",
     "django_filters",
+    "django_htmx",
     "imagekit",
+    "allauth",
+    "allauth.account",
     "artisans",
     "catalog",
 ]
@@ -57,7 +61,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -114,6 +120,11 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
+# The image pipeline (artisans/images.py): the largest photo file accepted, and
+# the most pixels one may decode to, which stops decompression bombs.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+
 # --- Authentication -----------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,7 +133,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+
+# --- Accounts (django-allauth) ------------------------------------------------
+
+# Shoppers and makers alike sign in with their email address, verified before
+# the first sign-in. allauth sends each email as HTML with a text part when
+# both templates exist (templates/account/email/).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "catalog:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "catalog:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Atelier: "
+# Failed sign-ins are counted in the cache: per address (IP) and per account
+# (key). A shared Redis cache (CACHE_URL) makes the counts hold across workers.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+}
 
 # --- Internationalisation -----------------------------------------------------
 
@@ -134,6 +169,8 @@ USE_TZ = True
 # --- The marketplace ----------------------------------------------------------
 
 SITE_NAME = "Atelier"
+# The site's address, for links in email (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # One currency for the whole site; prices are stored as decimals in it.
 CURRENCY = env.str("CURRENCY", default="EUR")
 PIECES_PER_PAGE = 24

@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 
-from artisans.images import CardRendition, CardRendition2x, DisplayRendition, RandomName, ThumbRendition
+from artisans.images import (
+    CardRendition,
+    CardRendition2x,
+    DisplayRendition,
+    RandomName,
+    ThumbRendition,
+    UploadedImageField,
+)
 from artisans.models import Artisan
 
 from ..choices import (
@@ -271,6 +278,11 @@ class Piece(models.Model):
         return EvidenceLevel(self.evidence_level).explanation
 
     @property
+    def is_evidence_verified(self):
+        """Whether staff checked the handcrafted claim (or saw the workshop)."""
+        return self.evidence_level in (EvidenceLevel.STAFF_VERIFIED, EvidenceLevel.STUDIO_VISITED)
+
+    @property
     def has_repair_policy(self):
         return self.lifetime_repairs or self.resizing or self.warranty_months > 0
 
@@ -373,7 +385,7 @@ class PieceMaterial(CertificationClaim):
 
 class PieceImage(models.Model):
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to=RandomName("pieces"), width_field="width", height_field="height")
+    image = UploadedImageField(upload_to=RandomName("pieces"), width_field="width", height_field="height")
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)
     image_card = ImageSpecField(source="image", spec=CardRendition)

@@ -45,6 +45,10 @@ class Material(Taxonomy):
     colour = models.CharField(
         max_length=7, blank=True, help_text=_("A hex colour for the swatch shown beside the name, e.g. #c9a227.")
     )
+    is_precious = models.BooleanField(
+        default=False,
+        help_text=_("A precious metal (gold, silver, platinum, palladium), not a base metal such as brass."),
+    )
 
     class Meta(Taxonomy.Meta):
         ordering = ["kind", "name"]

@@ -13,6 +13,7 @@ from catalog.models import MakerCertification, Piece, PieceMaterial
 from catalog.services import (
     ERROR_EVIDENCE_STAFF_ONLY,
     ERROR_HIDDEN_BY_STAFF,
+    ERROR_INCOMPLETE,
     ERROR_MAKER_NOT_APPROVED,
     ERROR_NOT_YOUR_PIECE,
     ERROR_STAFF_ONLY,
@@ -23,7 +24,7 @@ from catalog.services import (
     pieces_publish,
     pieces_set_featured,
 )
-from catalog.tests.factories import CertificationFactory, PieceFactory, PieceMaterialFactory
+from catalog.tests.factories import CertificationFactory, PieceFactory, PieceImageFactory, PieceMaterialFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +83,23 @@ def test_staff_may_publish_a_piece_of_a_pending_maker_which_stays_off_the_public
 
 def test_an_approved_maker_may_publish_their_own_piece():
     piece = draft()
+    PieceImageFactory(piece=piece)
+    PieceMaterialFactory(piece=piece)
     piece_publish(piece=piece, actor=piece.artisan.user)
     assert piece.status == PieceStatus.PUBLISHED
+
+
+@pytest.mark.parametrize("missing", ["photo", "material", "only-a-process-photo"])
+def test_a_maker_cannot_publish_a_piece_without_a_photo_and_a_material(missing):
+    piece = draft()
+    if missing != "photo":
+        PieceImageFactory(piece=piece, is_process_photo=missing == "only-a-process-photo")
+    if missing != "material":
+        PieceMaterialFactory(piece=piece)
+    with pytest.raises(ValidationError) as refused:
+        piece_publish(piece=piece, actor=piece.artisan.user)
+    assert refused.value.messages == [ERROR_INCOMPLETE]
+    assert Piece.objects.get(pk=piece.pk).status == PieceStatus.DRAFT
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,17 @@
+"""/sell/ and /studio/, one namespace: "studio"."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "studio"
+
+urlpatterns = [
+    path("sell/", views.ApplyView.as_view(), name="apply"),
+    path("studio/", views.DashboardView.as_view(), name="dashboard"),
+    path("studio/profile/", views.ProfileView.as_view(), name="profile"),
+    path("studio/pieces/new/", views.PieceCreateView.as_view(), name="piece_create"),
+    path("studio/pieces/<int:pk>/", views.PieceUpdateView.as_view(), name="piece_update"),
+    path("studio/pieces/<int:pk>/preview/", views.PiecePreviewView.as_view(), name="piece_preview"),
+    path("studio/pieces/<int:pk>/<str:action>/", views.PieceActionView.as_view(), name="piece_action"),
+]

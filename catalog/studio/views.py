@@ -1,0 +1,252 @@
+"""
+/sell/ and the studio dashboard.
+
+Every studio view reaches pieces through `Piece.objects.owned_by(user)` and
+the maker through `Artisan.objects.owned_by(user)`, in `StudioMixin`, so that
+another maker, a shopper or staff get a 404 for a piece that is not theirs and
+an anonymous visitor is sent to sign in. Staff manage pieces in the admin.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import ListView, TemplateView, View
+
+from artisans.choices import ArtisanStatus
+from artisans.forms import ProcessPhotoFormSet
+from artisans.models import Artisan
+
+from ..choices import PieceStatus
+from ..models import Piece, PieceImage
+from ..services import (
+    STAFF_EVIDENCE_LEVELS,
+    artisan_application_submit,
+    piece_publish,
+    piece_save,
+    piece_set_status,
+)
+from .forms import PIECE_FORMSETS, ApplicationForm, PieceForm, ProfileForm
+
+MESSAGE_APPLIED = "Thank you: your application is with our staff. You can draft pieces while you wait."
+MESSAGE_SAVED = "Saved “%(title)s”."
+MESSAGE_EVIDENCE_DROPPED = (
+    "You changed how “%(title)s” is made, so its evidence level went back to “documented” until staff look again."
+)
+MESSAGE_PUBLISHED = "“%(title)s” is published."
+MESSAGE_UNPUBLISHED = "“%(title)s” is a draft again; shoppers no longer see it."
+MESSAGE_ARCHIVED = "“%(title)s” is archived."
+MESSAGE_PROFILE_SAVED = "Your profile is saved."
+
+
+class StudioMixin(LoginRequiredMixin):
+    """The signed-in user's maker profile and pieces; no profile yet sends them to /sell/."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.artisan = Artisan.objects.owned_by(request.user).first()
+            if self.artisan is None:
+                return redirect("studio:apply")
+            # The header reads user.artisan; this saves it a query.
+            request.user.artisan = self.artisan
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_pieces(self):
+        return Piece.objects.owned_by(self.request.user)
+
+    def get_piece(self):
+        return get_object_or_404(self.get_pieces(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(artisan=self.artisan, **kwargs)
+
+
+class ApplyView(LoginRequiredMixin, TemplateView):
+    """The application to sell; a pending maker edits it and sends it again."""
+
+    template_name = "studio/apply.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.artisan = Artisan.objects.owned_by(request.user).first() or Artisan()
+            if self.artisan.pk and self.artisan.status != ArtisanStatus.PENDING:
+                return redirect("studio:dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if data is not None else None
+        kwargs.setdefault("form", ApplicationForm(data, files, instance=self.artisan))
+        kwargs.setdefault("photo_formset", ProcessPhotoFormSet(data, files, instance=self.artisan, prefix="photos"))
+        return super().get_context_data(artisan=self.artisan, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        context = self.get_context_data()
+        form, photos = context["form"], context["photo_formset"]
+        if form.is_valid() and photos.is_valid():
+            try:
+                with transaction.atomic():
+                    artisan_application_submit(
+                        artisan=form.save(commit=False),
+                        user=request.user,
+                        techniques=form.cleaned_data["techniques"],
+                        traditions=form.cleaned_data["traditions"],
+                        photo_formset=photos,
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, MESSAGE_APPLIED)
+                return redirect("studio:dashboard")
+        return self.render_to_response(context)
+
+
+class DashboardView(StudioMixin, ListView):
+    """The maker's pieces, newest first, filterable by status; a fixed number of queries a page."""
+
+    template_name = "studio/dashboard.html"
+    context_object_name = "pieces"
+    paginate_by = 50
+
+    def get_status(self):
+        status = self.request.GET.get("status", "")
+        return status if status in PieceStatus.values else ""
+
+    def get_queryset(self):
+        pieces = (
+            self.get_pieces()
+            .select_related("category")
+            .prefetch_related(Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)))
+            .prefetch_related("production_steps")
+            .order_by("-updated_at", "-id")
+        )
+        if status := self.get_status():
+            pieces = pieces.filter(status=status)
+        return pieces
+
+    def get_context_data(self, **kwargs):
+        counts = dict(self.get_pieces().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+        statuses = [(value, label, counts.get(value, 0)) for value, label in PieceStatus.choices]
+        return super().get_context_data(statuses=statuses, current_status=self.get_status(), **kwargs)
+
+
+class PieceFormView(StudioMixin, TemplateView):
+    """Create or edit a piece with its steps, materials, photos and options, saved all or nothing."""
+
+    template_name = "studio/piece_form.html"
+
+    def get_object(self):
+        return Piece(artisan=self.artisan)
+
+    def get_context_data(self, **kwargs):
+        piece = self.piece
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if data is not None else None
+        kwargs.setdefault("form", PieceForm(data, files, instance=piece))
+        kwargs.setdefault(
+            "formsets",
+            {name: formset(data, files, instance=piece, prefix=name) for name, formset in PIECE_FORMSETS.items()},
+        )
+        return super().get_context_data(
+            piece=piece,
+            evidence_is_staff_raised=piece.evidence_level in STAFF_EVIDENCE_LEVELS,
+            **kwargs,
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.piece = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.piece = self.get_object()
+        level_before = self.piece.evidence_level
+        context = self.get_context_data()
+        form, formsets = context["form"], context["formsets"]
+        if form.is_valid() and all(formset.is_valid() for formset in formsets.values()):
+            piece = piece_save(piece_form=form, formsets=formsets, actor=request.user)
+            messages.success(request, MESSAGE_SAVED % {"title": piece.title})
+            if level_before in STAFF_EVIDENCE_LEVELS and piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
+                messages.warning(request, MESSAGE_EVIDENCE_DROPPED % {"title": piece.title})
+            return redirect("studio:piece_update", pk=piece.pk)
+        # Nothing is saved when any part is wrong; uploaded files must be chosen again.
+        return self.render_to_response(context, status=400)
+
+
+class PieceCreateView(PieceFormView):
+    pass
+
+
+class PieceUpdateView(PieceFormView):
+    def get_object(self):
+        return self.get_piece()
+
+
+class PiecePreviewView(StudioMixin, TemplateView):
+    """The piece as shoppers will see it, whatever its status."""
+
+    template_name = "studio/piece_preview.html"
+
+    def get_context_data(self, **kwargs):
+        piece = get_object_or_404(self.get_pieces().for_detail(), pk=self.kwargs["pk"])
+        return super().get_context_data(piece=piece, **kwargs)
+
+
+class PieceActionView(StudioMixin, View):
+    """Publish, unpublish or archive one of the maker's pieces (POST only)."""
+
+    http_method_names = ["post"]
+    ACTIONS = {
+        "publish": MESSAGE_PUBLISHED,
+        "unpublish": MESSAGE_UNPUBLISHED,
+        "archive": MESSAGE_ARCHIVED,
+    }
+
+    def post(self, request, *args, **kwargs):
+        action = self.kwargs["action"]
+        if action not in self.ACTIONS:
+            raise Http404
+        piece = self.get_piece()
+        try:
+            with transaction.atomic():
+                if action == "publish":
+                    piece_publish(piece=piece, actor=request.user)
+                else:
+                    status = PieceStatus.DRAFT if action == "unpublish" else PieceStatus.ARCHIVED
+                    piece_set_status(piece=piece, status=status, actor=request.user)
+        except (PermissionDenied, ValidationError) as refusal:
+            messages.error(request, " ".join(getattr(refusal, "messages", None) or [str(refusal)]))
+        else:
+            messages.success(request, self.ACTIONS[action] % {"title": piece.title})
+        # Back to where the button was: the piece's own page or the list (never a posted URL).
+        if request.POST.get("next") == "piece":
+            return redirect("studio:piece_update", pk=piece.pk)
+        return redirect("studio:dashboard")
+
+
+class ProfileView(StudioMixin, TemplateView):
+    """The maker's profile and process photos."""
+
+    template_name = "studio/profile.html"
+
+    def get_context_data(self, **kwargs):
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if data is not None else None
+        kwargs.setdefault("form", ProfileForm(data, files, instance=self.artisan))
+        kwargs.setdefault("photo_formset", ProcessPhotoFormSet(data, files, instance=self.artisan, prefix="photos"))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        context = self.get_context_data()
+        form, photos = context["form"], context["photo_formset"]
+        if form.is_valid() and photos.is_valid():
+            with transaction.atomic():
+                artisan = form.save()
+                artisan.techniques.set(form.cleaned_data["techniques"])
+                artisan.traditions.set(form.cleaned_data["traditions"])
+                photos.save()
+            messages.success(request, MESSAGE_PROFILE_SAVED)
+            return redirect("studio:profile")
+        return self.render_to_response(context, status=400)
