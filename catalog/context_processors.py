@@ -1,7 +1,14 @@
 """Values every page's base template needs."""
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from . import compare
 
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME}
+    # Lazy: only pages that show compare buttons read the session.
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "compare_tray": SimpleLazyObject(lambda: compare.tray(request.session)),
+    }

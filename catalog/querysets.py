@@ -7,7 +7,8 @@ number of queries whatever the number of pieces it shows.
 """
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models.functions import Abs
 
 from artisans.choices import ArtisanStatus
 
@@ -26,18 +27,23 @@ class PieceQuerySet(models.QuerySet):
         return self.filter(artisan__user=user)
 
     def for_cards(self):
-        """Eager-loads what a card shows: maker, category, photos, materials. 5 queries a page."""
-        from .models import PieceImage, PieceMaterial
+        """Eager-loads what a card shows: maker, category, photos, materials, steps. 4 queries a page."""
+        from .models import PersonalizationOption, PieceImage, PieceMaterial
 
-        return self.select_related("artisan", "category").prefetch_related(
-            Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)),
-            Prefetch("materials", queryset=PieceMaterial.objects.select_related("material")),
-            "production_steps",
+        personalizable = Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk")))
+        return (
+            self.select_related("artisan", "category")
+            .annotate(is_personalizable=personalizable)
+            .prefetch_related(
+                Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)),
+                Prefetch("materials", queryset=PieceMaterial.objects.select_related("material")),
+                "production_steps",
+            )
         )
 
     def for_detail(self):
-        """Eager-loads every section of the piece page."""
-        from .models import PieceMaterial
+        """Eager-loads every section of the piece page. 8 queries."""
+        from .models import MakerCertification, PieceMaterial
 
         return self.select_related("artisan", "category", "evidence_raised_by").prefetch_related(
             "images",
@@ -48,6 +54,37 @@ class PieceQuerySet(models.QuerySet):
             "production_steps",
             "techniques",
             "traditions",
-            "styles",
             "personalization_options",
+            Prefetch(
+                "artisan__certifications",
+                queryset=MakerCertification.objects.filter(is_verified=True).select_related("certification"),
+                to_attr="verified_certifications",
+            ),
+        )
+
+    def for_thumbnails(self):
+        """Eager-loads what a small card shows: maker and product photos. 2 queries."""
+        from .models import PieceImage
+
+        return self.select_related("artisan").prefetch_related(
+            Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False))
+        )
+
+    def made_the_other_way(self, piece):
+        """
+        Pieces of the piece's category made the other way, nearest in price first:
+        handcrafted ones for a mass-produced or hand-finished piece, mass-produced
+        ones for a handcrafted piece.
+        """
+        from .choices import ProductionMethod
+
+        other = (
+            ProductionMethod.MASS_PRODUCED
+            if piece.production_method == ProductionMethod.HANDCRAFTED
+            else ProductionMethod.HANDCRAFTED
+        )
+        return (
+            self.filter(category_id=piece.category_id, production_method=other)
+            .exclude(pk=piece.pk)
+            .order_by(Abs(F("price") - piece.price), "-id")
         )

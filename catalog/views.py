@@ -7,14 +7,26 @@ of queries.
 """
 
 from django.conf import settings
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, TemplateView
-from django_filters.views import FilterView
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView, TemplateView
 
-from .choices import ProductionMethod
-from .filters import PieceFilter
+from artisans.models import Artisan
+
+from . import compare
+from .choices import PieceStatus, ProductionMethod
+from .facets import ARTISAN_FACETS, MAKERS
+from .filters import ArtisanFilter, PieceFilter, order_pieces
+from .guide import guide_figures
+from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
+from .seo import product_structured_data
 
 
 class HomeView(TemplateView):
@@ -38,19 +50,50 @@ class HomeView(TemplateView):
         )
 
 
-class PieceListView(FilterView):
-    """The listing: filter → order → paginate, 24 cards a page. At most 9 queries."""
+class PieceListView(ListView):
+    """
+    The listing as a pipeline: validate the filters → filter → order → paginate
+    → count the facets. 24 cards a page, at most 8 queries whatever the filters
+    (count, page, photos, materials, steps, the facet counts in one query, and
+    the facet options, which are cached).
+    """
 
-    filterset_class = PieceFilter
-    queryset = Piece.objects.published().for_cards()
     paginate_by = settings.PIECES_PER_PAGE
     template_name = "catalog/piece_list.html"
-    # Invalid values are ignored (and reported) rather than emptying the page.
-    strict = False
+
+    def get_queryset(self):
+        self.filterset = PieceFilter(self.request.GET or None, queryset=Piece.objects.published())
+        selections = self.filterset.selections
+        pieces = order_pieces(self.filterset.qs, sort=selections.get("sort"), q=selections.get("q"))
+        return pieces.for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        listing = ListingState(self.filterset, path=self.request.path)
+        page = context["page_obj"]
+        canonical = listing.canonical_query
+        if page.number > 1:
+            canonical += ("&" if canonical else "?") + f"page={page.number}"
+        context.update(filter=self.filterset, listing=listing, canonical_query=canonical)
+        return context
+
+    def get_template_names(self):
+        # An htmx request swaps the results and the facet column, not the page.
+        if self.request.htmx:
+            return ["catalog/partials/_listing.html"]
+        return [self.template_name]
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        if self.request.htmx:
+            # The address bar shows the canonical URL of the new state, ready to share.
+            response["HX-Push-Url"] = self.request.path + context["canonical_query"]
+        return response
 
 
 class PieceDetailView(DetailView):
-    """Every dimension of the piece that it has data for. At most 12 queries."""
+    """Every dimension of the piece that it has data for. At most 10 queries."""
 
     queryset = Piece.objects.published().for_detail()
     template_name = "catalog/piece_detail.html"
@@ -59,10 +102,8 @@ class PieceDetailView(DetailView):
     def get_context_data(self, **kwargs):
         piece = self.object
         return super().get_context_data(
-            more_from_maker=Piece.objects.published()
-            .filter(artisan=piece.artisan)
-            .exclude(pk=piece.pk)
-            .for_cards()[:4],
+            other_way=Piece.objects.published().made_the_other_way(piece).for_thumbnails()[:4],
+            structured_data=product_structured_data(piece, self.request),
             **kwargs,
         )
 
@@ -84,3 +125,91 @@ class CollectionDetailView(DetailView):
             .for_cards()
         )
         return super().get_context_data(pieces=pieces, **kwargs)
+
+
+class ArtisanDirectoryView(ListView):
+    """
+    Approved makers, filtered by country, kind, workshop size, technique and
+    tradition, with counts. It lives in the catalog because it filters on the
+    catalog's techniques and traditions. At most 8 queries.
+    """
+
+    paginate_by = settings.PIECES_PER_PAGE
+    template_name = "catalog/artisan_list.html"
+
+    def get_queryset(self):
+        self.filterset = ArtisanFilter(self.request.GET or None, queryset=Artisan.objects.approved())
+        public = Q(pieces__status=PieceStatus.PUBLISHED)
+        return (
+            self.filterset.qs.annotate(piece_count=Count("pieces", filter=public))
+            .prefetch_related("process_photos", "techniques")
+            .order_by("name")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        listing = ListingState(self.filterset, path=self.request.path, facets=ARTISAN_FACETS, groups=[MAKERS])
+        return {**context, "filter": self.filterset, "listing": listing}
+
+
+class GuideView(TemplateView):
+    """The guide's live figures; cached until the catalog changes. At most 2 queries."""
+
+    template_name = "catalog/guide.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(figures=guide_figures(), **kwargs)
+
+
+class CompareView(TemplateView):
+    """
+    2 to 4 pieces side by side: `?pieces=a,b,c`, or the visitor's compare tray.
+    Unknown, hidden and surplus pieces are left out with a note. At most 9 queries.
+    """
+
+    template_name = "catalog/compare.html"
+
+    def get_context_data(self, **kwargs):
+        raw = self.request.GET.get("pieces")
+        slugs = compare.requested_slugs(raw[:2000]) if raw is not None else compare.tray(self.request.session)
+        candidates = [slug for slug in slugs[: compare.MAX_COMPARED] if compare.is_slug(slug)]
+        found = Piece.objects.published().filter(slug__in=candidates).for_detail()
+        by_slug = {piece.slug: piece for piece in found}
+        pieces = [by_slug[slug] for slug in slugs if slug in by_slug]
+        dropped = [slug for slug in slugs[: compare.MAX_COMPARED] if slug not in by_slug]
+        return super().get_context_data(
+            pieces=pieces,
+            letters=compare.LETTERS[: len(pieces)],
+            rows=compare.comparison(pieces) if len(pieces) >= compare.MIN_COMPARED else [],
+            dropped=dropped,
+            surplus=slugs[compare.MAX_COMPARED :],
+            **kwargs,
+        )
+
+
+@require_POST
+def compare_toggle(request):
+    """Put a piece in the compare tray or take it out, then go back where the visitor was."""
+    slug = request.POST.get("piece", "")
+    if not compare.is_slug(slug) or not Piece.objects.published().filter(slug=slug).exists():
+        raise Http404("No such piece to compare.")
+    if not compare.tray_toggle(request.session, slug):
+        messages.warning(request, compare.MESSAGE_TRAY_FULL)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("catalog:compare")
+    return redirect(back)
+
+
+def robots_txt(request):
+    """Crawl the public catalog; keep out of accounts, studios, the admin and per-visitor pages."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /studio/",
+        "Disallow: /sell/",
+        "Disallow: /compare/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
 from artisans.models import Artisan, ProcessPhoto
+from catalog.facets import forget_facet_options
 from catalog.models import (
     Category,
     Certification,
@@ -170,6 +171,8 @@ def build_demo(*, pieces_count=DEFAULT_PIECES, seed=DEFAULT_SEED, progress_file=
             summary.drawn = producer.finish(bar)
     finally:
         producer.close()
+    # Makers were inserted in bulk, which sends no signal to the facet options' cache.
+    transaction.on_commit(forget_facet_options)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -181,8 +184,15 @@ def ensure_taxonomy():
         for position, (slug, name, _shape, _share, description) in enumerate(data.CATEGORIES, start=1)
     }
     materials = {}
-    for slug, name, colour, _family, _price in data.METALS:
-        materials[slug] = upsert(Material, slug, name=name, kind=data.MATERIAL_KINDS["metal"], colour=colour)
+    for slug, name, colour, family, _price in data.METALS:
+        materials[slug] = upsert(
+            Material,
+            slug,
+            name=name,
+            kind=data.MATERIAL_KINDS["metal"],
+            colour=colour,
+            is_precious=family in ("silver", "gold", "platinum"),
+        )
     for slug, name, kind, colour, *_rest in data.STONES:
         materials[slug] = upsert(Material, slug, name=name, kind=data.MATERIAL_KINDS[kind], colour=colour)
     for slug, name, colour, description in data.OTHER_MATERIALS:

@@ -1,18 +1,23 @@
 """Template helpers of the catalog: prices, and a maker's pieces for the maker page."""
 
+import json
 from decimal import Decimal
 
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import InvalidPage, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from ..models import Piece
 
 register = template.Library()
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -33,6 +38,13 @@ def percent_of(part, whole):
     if not part or not whole:
         return 0
     return round(100 * Decimal(part) / Decimal(whole), 1)
+
+
+@register.simple_tag
+def json_ld(data):
+    """A JSON-LD block, escaped like json_script so no text can close the script element."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
 @register.inclusion_tag("catalog/partials/_maker_pieces.html", takes_context=True)

@@ -1,5 +1,6 @@
 """Public catalog pages: what the public may see, and what it costs to show it."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from artisans.tests.factories import ArtisanFactory
 from catalog.choices import Availability, Construction, PieceStatus, ProductionMethod
 from catalog.tests.factories import (
     CategoryFactory,
+    CertificationFactory,
     CollectionFactory,
     CollectionPieceFactory,
     MaterialFactory,
@@ -251,10 +253,9 @@ def test_pages_out_of_range_are_404_not_500(client, page):
 def test_listing_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries, rows):
     for _ in range(rows):
         piece_with_details()
-    # The request's savepoint and its release (ATOMIC_REQUESTS inside the test's
-    # transaction), the metal values' validation, the category and metal options,
-    # count, page, images, materials, steps.
-    with django_assert_max_num_queries(10):
+    # The facet options (cached after this first request), count, page, images,
+    # materials, steps, and the facet counts in one query.
+    with django_assert_max_num_queries(7):
         response = client.get(LISTING, {"method": "handcrafted", "metal": "silver", "price_max": "1000"})
     assert len(response.context["object_list"]) == rows
 
@@ -270,10 +271,10 @@ def test_piece_page_query_count_does_not_grow_with_its_parts(client, django_asse
             material=MaterialFactory(name=f"Stone {n}", slug=f"stone-{n}", kind="gemstone"),
             construction=Construction.SOLID,
         )
-        piece_with_details(artisan=artisan)
-    # Savepoint and release; piece, images, materials, steps, techniques, traditions, styles, options;
-    # then page, images, materials, steps for "more from the maker".
-    with django_assert_max_num_queries(14):
+        piece_with_details(artisan=artisan, production_method=ProductionMethod.MASS_PRODUCED)
+    # Piece, images, materials, steps, techniques, traditions, options, the maker's
+    # verified certifications; then "the other way to own it": page and photos.
+    with django_assert_max_num_queries(10):
         assert client.get(piece.get_absolute_url()).status_code == 200
 
 
@@ -282,10 +283,55 @@ def test_home_and_collection_query_counts_do_not_grow_with_rows(client, django_a
     collection = CollectionFactory(featured=True)
     for _ in range(rows):
         CollectionPieceFactory(collection=collection, piece=piece_with_details(featured=True))
-    # Savepoint and release; featured pieces with images, materials, steps;
-    # collections, their entries and the entries' images.
-    with django_assert_max_num_queries(9):
-        assert client.get(reverse("catalog:home")).status_code == 200
-    # Savepoint and release; collection; pieces, images, materials, steps.
+    # Featured pieces with images, materials, steps; collections, their entries
+    # and the entries' images.
     with django_assert_max_num_queries(7):
+        assert client.get(reverse("catalog:home")).status_code == 200
+    # Collection; pieces, images, materials, steps.
+    with django_assert_max_num_queries(5):
         assert client.get(collection.get_absolute_url()).status_code == 200
+
+
+def test_piece_page_offers_the_same_category_made_the_other_way_nearest_in_price_first(client):
+    rings, earrings = CategoryFactory(name="Rings", slug="rings"), CategoryFactory(name="Earrings", slug="earrings")
+    forged = PieceFactory(category=rings, price=Decimal("200"))
+    near = PieceFactory(category=rings, production_method=ProductionMethod.MASS_PRODUCED, price=Decimal("190"))
+    far = PieceFactory(category=rings, production_method=ProductionMethod.MASS_PRODUCED, price=Decimal("20"))
+    PieceFactory(category=earrings, production_method=ProductionMethod.MASS_PRODUCED, price=Decimal("200"))
+    PieceFactory(category=rings, production_method=ProductionMethod.MASS_PRODUCED, status=PieceStatus.HIDDEN)
+    PieceFactory(category=rings, price=Decimal("200"))
+    response = client.get(forged.get_absolute_url())
+    assert [p.slug for p in response.context["other_way"]] == [near.slug, far.slug]
+    assert "The other way to own it" in response.content.decode()
+    handcrafted_for_cast = client.get(near.get_absolute_url()).context["other_way"]
+    assert forged.slug in {p.slug for p in handcrafted_for_cast}
+
+
+def test_piece_page_describes_itself_to_search_engines_and_link_previews(client):
+    piece = piece_with_details(title="Tide </script><script>alert(1)</script> Ring", price=Decimal("240"))
+    body = client.get(piece.get_absolute_url()).content.decode()
+    assert f'<link rel="canonical" href="http://testserver{piece.get_absolute_url()}">' in body
+    assert '<meta property="og:type" content="product">' in body
+    start = body.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    data = json.loads(body[start : body.index("</script>", start)])
+    assert data["@type"] == "Product"
+    assert data["offers"] == {
+        "@type": "Offer",
+        "price": "240.00",
+        "priceCurrency": "EUR",
+        "availability": "https://schema.org/OutOfStock",
+    }
+    assert data["brand"]["name"] == piece.artisan.name
+    assert data["image"].startswith("http://testserver/media/")
+    assert "<script>alert(1)</script>" not in body
+
+
+def test_piece_page_shows_only_verified_maker_certifications(client):
+    piece = PieceFactory()
+    piece.artisan.certifications.create(
+        certification=CertificationFactory(name="Living Wage Employer"), is_verified=True
+    )
+    piece.artisan.certifications.create(certification=CertificationFactory(name="Claimed Fair Gold"))
+    body = client.get(piece.get_absolute_url()).content.decode()
+    assert "Living Wage Employer" in body
+    assert "Claimed Fair Gold" not in body

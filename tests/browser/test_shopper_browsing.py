@@ -1,8 +1,10 @@
 """A shopper browses the catalog in a real browser, on a phone and on a desktop."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog.choices import Availability, ProductionMethod, StepDoneBy
 from catalog.tests.factories import (
@@ -70,11 +72,10 @@ def test_shopper_filters_opens_a_piece_and_reads_how_it_was_made(live_server, pa
     page.screenshot(path=f"/tmp/atelier-home-{page.viewport_name}.png", full_page=True)
 
     page.goto(f"{live_server.url}/pieces/")
-    assert page.locator(".card").count() == 2
-    page.get_by_label("Handcrafted").check()
-    page.get_by_role("button", name="Show pieces").click()
-    assert page.locator(".card").count() == 1
-    assert "method=handcrafted" in page.url
+    expect(page.locator(".card")).to_have_count(2)
+    page.locator("input[name=method][value=handcrafted]").check()
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"method=handcrafted"))
     assert serious_accessibility_violations(page) == []
     page.screenshot(path=f"/tmp/atelier-listing-{page.viewport_name}.png", full_page=True)
 
@@ -92,8 +93,27 @@ def test_shopper_filters_opens_a_piece_and_reads_how_it_was_made(live_server, pa
     assert serious_accessibility_violations(page) == []
 
 
+def test_guide_and_makers_directory_read_well(live_server, page, catalog_rows):
+    page.goto(f"{live_server.url}/guide/")
+    expect(page.locator("h1")).to_have_text("Handcrafted and mass-produced, by the numbers")
+    expect(page.locator("svg.bars").first).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+    page.screenshot(path=f"/tmp/atelier-guide-{page.viewport_name}.png", full_page=True)
+    page.goto(f"{live_server.url}/artisans/")
+    expect(page.locator(".maker-card--listed")).to_have_count(2)
+    assert serious_accessibility_violations(page) == []
+
+
 def test_pages_do_not_scroll_sideways(live_server, page, catalog_rows):
-    for path in ["/", "/pieces/", catalog_rows["forged"].get_absolute_url(), catalog_rows["cast"].get_absolute_url()]:
+    pages = [
+        "/",
+        "/pieces/",
+        "/artisans/",
+        "/guide/",
+        catalog_rows["forged"].get_absolute_url(),
+        f"/compare/?pieces={catalog_rows['forged'].slug},{catalog_rows['cast'].slug}",
+    ]
+    for path in pages:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {page.viewport_name}"
@@ -102,7 +122,39 @@ def test_pages_do_not_scroll_sideways(live_server, page, catalog_rows):
 def test_filters_work_without_javascript(live_server, no_javascript_page, catalog_rows):
     page = no_javascript_page
     page.goto(f"{live_server.url}/pieces/")
-    page.get_by_label("Earrings").check()
+    page.locator("input[name=category][value=earrings]").check()
     page.get_by_role("button", name="Show pieces").click()
     assert "category=earrings" in page.url
     assert page.locator(".card h3").all_inner_texts() == ["Gold Hoop Earrings"]
+
+
+def test_with_javascript_a_filter_updates_results_and_counts_without_a_reload(live_server, page, catalog_rows):
+    page.goto(f"{live_server.url}/pieces/")
+    page.evaluate("window.stillTheSamePage = true")
+    page.locator("input[name=category][value=earrings]").check()
+    expect(page.locator(".card h3")).to_have_text(["Gold Hoop Earrings"])
+    expect(page).to_have_url(f"{live_server.url}/pieces/?category=earrings")
+    assert page.evaluate("window.stillTheSamePage") is True
+    # The category's own counts still show the other option; the method counts follow the result.
+    expect(page.locator("label:has(input[name=category][value=rings]) .facet__count")).to_have_text("1")
+    expect(page.locator("label:has(input[name=method][value=handcrafted]) .facet__count")).to_have_text("0")
+    page.get_by_role("link", name="Remove filter: Earrings").click()
+    expect(page.locator(".card")).to_have_count(2)
+    assert serious_accessibility_violations(page) == []
+
+
+def test_shopper_compares_three_pieces_side_by_side(live_server, page, catalog_rows):
+    third = PieceFactory(title="Lost-Wax Signet", category=catalog_rows["forged"].category, price=Decimal("610"))
+    PieceImageFactory(piece=third, alt_text="A cast signet ring")
+    for piece in (catalog_rows["forged"], catalog_rows["cast"], third):
+        page.goto(f"{live_server.url}{piece.get_absolute_url()}")
+        page.locator(".wall-label").get_by_role("button", name=re.compile("Add to compare")).click()
+        expect(page.locator(".wall-label").get_by_role("button", name=re.compile("In comparison"))).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"See the comparison \(3\)")).click()
+    table = page.locator("table.compare")
+    expect(table.locator("thead th")).to_have_count(3)
+    expect(page.locator(".compare__note").first).to_be_visible()
+    # C has no metal recorded: it is neither plated nor solid.
+    assert "B is plated: the finish wears with use; A is solid." in table.inner_text()
+    assert serious_accessibility_violations(page) == []
+    page.screenshot(path=f"/tmp/atelier-compare-{page.viewport_name}.png", full_page=True)

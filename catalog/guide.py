@@ -1,0 +1,237 @@
+"""
+"Handcrafted and mass-produced, by the numbers": the guide's figures, computed
+live from the published catalog, per production method.
+
+One query reads one row per published piece (a few columns and EXISTS flags);
+the medians and shares are computed here. The result is cached under the
+catalog's version, which every write to pieces moves on (catalog.signals), so
+the guide is recomputed after a change and never on an unchanged catalog.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from statistics import median
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Availability, MaterialKind, ProductionMethod
+from .models import PersonalizationOption, Piece, PieceMaterial
+
+VERSION_CACHE_KEY = "catalog:version"
+GUIDE_CACHE_KEY = "catalog:guide:{version}"
+STONES = (MaterialKind.GEMSTONE, MaterialKind.PEARL)
+
+
+def catalog_version():
+    """A number that changes whenever a piece changes; caches of catalog figures are keyed by it."""
+    version = cache.get(VERSION_CACHE_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_CACHE_KEY, version, timeout=None)
+    return version
+
+
+def bump_catalog_version(**kwargs):
+    """Move the catalog's version on (a signal receiver, and called after bulk updates)."""
+    if cache.get(VERSION_CACHE_KEY) is None:
+        cache.add(VERSION_CACHE_KEY, 1, timeout=None)
+    try:
+        cache.incr(VERSION_CACHE_KEY)
+    except ValueError:  # expired between the two calls
+        cache.set(VERSION_CACHE_KEY, 2, timeout=None)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One method's share of pieces with a property, and the listing URL of those pieces."""
+
+    method: str
+    label: str
+    count: int
+    total: int
+    filters: str
+
+    @property
+    def percent(self):
+        return round(100 * self.count / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Where one share is drawn in its chart (SVG units; 100% is `Measure.BAR_LENGTH` wide)."""
+
+    share: Share
+    y: int
+    width: int
+    value_x: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure compared across the production methods."""
+
+    key: str
+    title: str
+    explanation: str
+    shares: list
+
+    BAR_LENGTH = 480
+    ROW_HEIGHT = 64
+
+    @property
+    def chart_height(self):
+        return self.ROW_HEIGHT * len(self.shares)
+
+    @property
+    def bars(self):
+        bars = []
+        for index, share in enumerate(self.shares):
+            width = round(self.BAR_LENGTH * share.percent / 100)
+            bars.append(Bar(share, index * self.ROW_HEIGHT, width, width + 8))
+        return bars
+
+
+@dataclass(frozen=True)
+class Figures:
+    total: int
+    counts: dict
+    measures: list
+    median_prices: list  # [(category name, slug, [(method, median or None, count)])]
+    median_labor_hours: list  # [(method, label, median or None)]
+
+
+MEASURES = [
+    ("recycled", _("Made with recycled metal"), _("At least one of the piece's metals is recycled."), "recycled=1"),
+    (
+        "traceable",
+        _("Stones that can be traced"),
+        _("Of the pieces set with stones: the origin is disclosed or a certificate verified."),
+        "traceable=1",
+    ),
+    (
+        "personalizable",
+        _("Can be personalized"),
+        _("Engraving, sizing, another metal or stone, or a custom design."),
+        "personalizable=1",
+    ),
+    ("one_of_a_kind", _("One of a kind"), _("Only one will ever exist."), "availability=one_of_a_kind"),
+    (
+        "lifetime_repairs",
+        _("Repaired for life"),
+        _("The maker repairs the piece for as long as it is worn."),
+        "repairs=1",
+    ),
+]
+
+
+def guide_figures():
+    """The guide's figures, from the cache when the catalog has not changed."""
+    key = GUIDE_CACHE_KEY.format(version=catalog_version())
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_figures()
+        cache.set(key, figures, timeout=24 * 3600)
+    return figures
+
+
+def compute_figures():
+    rows = (
+        Piece.objects.published()
+        .order_by()
+        .annotate(
+            recycled=Exists(
+                PieceMaterial.objects.filter(piece=OuterRef("pk"), material__kind=MaterialKind.METAL, recycled=True)
+            ),
+            has_stones=Exists(PieceMaterial.objects.filter(piece=OuterRef("pk"), material__kind__in=STONES)),
+            traceable=Exists(
+                PieceMaterial.objects.filter(piece=OuterRef("pk"), material__kind__in=STONES).filter(
+                    ~Q(origin="") | Q(certification__isnull=False, is_verified=True)
+                )
+            ),
+            personalizable=Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk"))),
+        )
+        .values_list(
+            "production_method",
+            "category__name",
+            "category__slug",
+            "category__position",
+            "price",
+            "labor_hours",
+            "availability",
+            "lifetime_repairs",
+            "recycled",
+            "has_stones",
+            "traceable",
+            "personalizable",
+        )
+    )
+    methods = list(ProductionMethod)
+    counts = defaultdict(int)
+    flags = defaultdict(lambda: defaultdict(int))
+    with_stones = defaultdict(int)
+    prices = defaultdict(list)
+    categories = {}
+    hours = defaultdict(list)
+    for (
+        method,
+        category,
+        slug,
+        position,
+        price,
+        labor_hours,
+        availability,
+        repairs,
+        recycled,
+        has_stones,
+        traceable,
+        personalizable,
+    ) in rows:
+        counts[method] += 1
+        categories[slug] = (position, category)
+        prices[(slug, method)].append(price)
+        if labor_hours is not None:
+            hours[method].append(labor_hours)
+        with_stones[method] += has_stones
+        for key, value in (
+            ("recycled", recycled),
+            ("traceable", traceable),
+            ("personalizable", personalizable),
+            ("one_of_a_kind", availability == Availability.ONE_OF_A_KIND),
+            ("lifetime_repairs", repairs),
+        ):
+            flags[key][method] += bool(value)
+
+    measures = []
+    for key, title, explanation, filters in MEASURES:
+        shares = []
+        for method in methods:
+            total = with_stones[method] if key == "traceable" else counts[method]
+            listing = f"method={method.value}&{filters}"
+            shares.append(Share(method.value, str(method.label), flags[key][method], total, listing))
+        measures.append(Measure(key, str(title), str(explanation), shares))
+
+    median_prices = [
+        (
+            name,
+            slug,
+            [
+                (
+                    method.value,
+                    median(prices[(slug, method)]) if prices[(slug, method)] else None,
+                    len(prices[(slug, method)]),
+                )
+                for method in methods
+            ],
+        )
+        for slug, (_position, name) in sorted(categories.items(), key=lambda item: item[1])
+    ]
+    labor = [(method.value, str(method.label), median(hours[method]) if hours[method] else None) for method in methods]
+    return Figures(
+        total=sum(counts.values()),
+        counts={method.value: counts[method] for method in methods},
+        measures=measures,
+        median_prices=median_prices,
+        median_labor_hours=labor,
+    )
