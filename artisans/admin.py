@@ -64,6 +64,21 @@ class ProcessPhotoInline(admin.TabularInline):
         return photo_preview(photo.image_card, photo.alt_text, width=48, height=60)
 
 
+@admin.action(description=_("Approve the selected makers (emails them)"))
+def approve(model_admin, request, queryset):
+    """Shared by the makers' list and the applications queue."""
+    changed = artisans_approve(artisans=queryset, actor=request.user)
+    report_action(
+        model_admin,
+        request,
+        changed=changed,
+        selected=queryset.count(),
+        singular=MESSAGE_APPROVED,
+        plural=MESSAGE_APPROVED_PLURAL,
+        state=_("approved"),
+    )
+
+
 @admin.register(Artisan)
 class ArtisanAdmin(admin.ModelAdmin):
     """Makers, with their piece counts (an annotation on the list query, never a query per row)."""
@@ -88,7 +103,7 @@ class ArtisanAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
     readonly_fields = ["is_verified", "verified_by", "verified_at", "created_at", "updated_at"]
-    actions = ["approve", "suspend", "verify"]
+    actions = [approve, "suspend", "verify"]
     inlines = [ProcessPhotoInline]
     fieldsets = [
         (None, {"fields": ["user", "name", "slug", "maker_type", "portrait"]}),
@@ -112,19 +127,6 @@ class ArtisanAdmin(admin.ModelAdmin):
     def pieces_count(self, artisan):
         url = reverse("admin:catalog_piece_changelist") + f"?artisan__id__exact={artisan.pk}"
         return format_html('<a href="{}">{}</a>', url, artisan.pieces_total)
-
-    @admin.action(description=_("Approve the selected makers"))
-    def approve(self, request, queryset):
-        changed = artisans_approve(artisans=queryset, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_APPROVED,
-            plural=MESSAGE_APPROVED_PLURAL,
-            state=_("approved"),
-        )
 
     @admin.action(description=_("Suspend the selected makers"))
     def suspend(self, request, queryset):
@@ -181,7 +183,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["maker_type", "workshop_size", ("country", CountryFilter)]
     search_fields = ["name", "user__email"]
     ordering = [F("applied_at").asc(nulls_last=True), "created_at"]
-    actions = ["approve", "refuse"]
+    actions = [approve, "refuse"]
     inlines = [ProcessPhotoInline]
     readonly_fields = ["user", "applied_at", "refusal_reason", "refused_by", "refused_at"]
     fieldsets = [
@@ -200,19 +202,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_("refused, waiting for changes"), boolean=True)
     def refused(self, artisan):
         return artisan.is_refused
-
-    @admin.action(description=_("Approve the selected applications (emails the makers)"))
-    def approve(self, request, queryset):
-        changed = artisans_approve(artisans=queryset, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_APPROVED,
-            plural=MESSAGE_APPROVED_PLURAL,
-            state=_("approved"),
-        )
 
     @admin.action(description=_("Refuse the selected applications with a reason…"))
     def refuse(self, request, queryset):
