@@ -8,8 +8,10 @@ prefetched, counts are annotations, and inline autocompletes are labelled
 from rows already loaded (see `PrelabelledAutocompleteSelect`).
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
@@ -32,14 +34,18 @@ from .models import (
     MakerCertification,
     Material,
     PersonalizationOption,
+    PersonalizationRequest,
     Piece,
     PieceImage,
     PieceMaterial,
     ProductionStep,
+    RequestMessage,
+    RequestPhoto,
     Style,
     Technique,
     Tradition,
 )
+from .request_flow import RequestRefused, request_close
 from .services import (
     STAFF_EVIDENCE_LEVELS,
     certification_claims_verify,
@@ -50,6 +56,7 @@ from .services import (
     pieces_set_featured,
 )
 
+MESSAGE_CLOSE_NEEDS_NOTE = "Write a note in the box next to the action: both parties read it."
 MESSAGE_PUBLISHED = "Published %(count)d piece."
 MESSAGE_PUBLISHED_PLURAL = "Published %(count)d pieces."
 MESSAGE_MAKER_NOT_APPROVED = (
@@ -591,3 +598,95 @@ class CollectionPieceAdmin(admin.ModelAdmin):
     search_fields = ["collection__title", "piece__title"]
     autocomplete_fields = ["collection", "piece"]
     ordering = ["collection", "position", "id"]
+
+
+# --- Personalization requests -------------------------------------------------
+
+
+class RequestMessageInline(admin.TabularInline):
+    """The thread, read-only: staff read it; only the two parties write to it."""
+
+    model = RequestMessage
+    fields = ["created_at", "author", "action", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CloseRequestForm(ActionForm):
+    note = forms.CharField(required=False, label=_("Note (for closing)"))
+
+
+@admin.register(PersonalizationRequest)
+class PersonalizationRequestAdmin(admin.ModelAdmin):
+    """Requests with filters by state and maker; the state changes only through the close action (with a note)."""
+
+    list_display = ["__str__", "state", "artisan", "shopper", "budget", "needed_by", "created_at"]
+    list_filter = ["state", ("artisan", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["piece", "artisan", "shopper"]
+    search_fields = ["pk", "shopper__email", "artisan__name", "piece__title"]
+    readonly_fields = [f.name for f in PersonalizationRequest._meta.fields]
+    inlines = [RequestMessageInline]
+    action_form = CloseRequestForm
+    actions = ["close_requests"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Close the selected requests (with the note below)"), permissions=["change"])
+    def close_requests(self, request, queryset):
+        note = request.POST.get("note", "").strip()
+        if not note:
+            self.message_user(request, MESSAGE_CLOSE_NEEDS_NOTE, messages.ERROR)
+            return
+        closed = 0
+        for item in queryset.select_related("artisan"):
+            try:
+                request_close(request=item, user=request.user, note=note)
+            except RequestRefused:
+                continue
+            closed += 1
+        report_action(
+            self,
+            request,
+            changed=closed,
+            selected=queryset.count(),
+            singular="Closed %(count)d request.",
+            plural="Closed %(count)d requests.",
+            state="finished or closed",
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows staff read but never write: they are written by the request's two parties."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RequestMessage)
+class RequestMessageAdmin(ReadOnlyAdmin):
+    list_display = ["request", "author", "action", "created_at"]
+    list_select_related = ["request__piece", "author"]
+    list_filter = ["action"]
+
+
+@admin.register(RequestPhoto)
+class RequestPhotoAdmin(ReadOnlyAdmin):
+    list_display = ["request", "image"]
+    list_select_related = ["request__piece"]

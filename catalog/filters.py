@@ -37,16 +37,19 @@ class Sort:
     PRICE = "price"
     PRICE_DESC = "-price"
     RELEVANCE = "relevance"
+    REQUESTED = "requested"
     choices = [
         (NEWEST, _("Newest")),
         (PRICE, _("Price, low to high")),
         (PRICE_DESC, _("Price, high to low")),
         (RELEVANCE, _("Best match")),
+        (REQUESTED, _("Most requested")),
     ]
     orderings = {
         NEWEST: ("-published_at", "-id"),
         PRICE: ("price", "id"),
         PRICE_DESC: ("-price", "-id"),
+        REQUESTED: ("-requests_count", "-published_at", "-id"),
     }
 
 
@@ -158,4 +161,6 @@ def order_pieces(queryset, *, sort, q):
     """Best match first when searching (unless another order is asked for), newest first otherwise."""
     if q and sort in ("", None, Sort.RELEVANCE):
         return rank_pieces(queryset, q).order_by("-rank", "-published_at", "-id")
+    if sort == Sort.REQUESTED:
+        queryset = queryset.with_requests_count()
     return queryset.order_by(*Sort.orderings.get(sort, Sort.orderings[Sort.NEWEST]))

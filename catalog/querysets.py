@@ -7,8 +7,8 @@ number of queries whatever the number of pieces it shows.
 """
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch
-from django.db.models.functions import Abs
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Abs, Coalesce
 
 from artisans.choices import ArtisanStatus
 
@@ -25,6 +25,19 @@ class PieceQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(artisan__user=user)
+
+    def with_requests_count(self):
+        """Annotates `requests_count`: how many personalization requests each piece received, counted, never stored."""
+        from .models import PersonalizationRequest
+
+        count = (
+            PersonalizationRequest.objects.filter(piece=OuterRef("pk"))
+            .order_by()
+            .values("piece")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(requests_count=Coalesce(Subquery(count), 0))
 
     def for_cards(self):
         """Eager-loads what a card shows: maker, category, photos, materials, steps. 4 queries a page."""
@@ -88,3 +101,36 @@ class PieceQuerySet(models.QuerySet):
             .exclude(pk=piece.pk)
             .order_by(Abs(F("price") - piece.price), "-id")
         )
+
+
+class PersonalizationRequestQuerySet(models.QuerySet):
+    """Who may see a request, in one place: its shopper, its maker, and staff."""
+
+    def for_shopper(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(shopper=user)
+
+    def for_artisan(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(artisan__user=user)
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_active and user.is_staff:
+            return self.all()
+        return self.filter(models.Q(shopper=user) | models.Q(artisan__user=user))
+
+    def with_thread(self):
+        """Eager-loads what a request's card and thread show. 4 queries whatever the number of requests."""
+        return self.select_related("piece", "artisan__user", "shopper").prefetch_related(
+            Prefetch("messages", queryset=_message_model().objects.select_related("author")), "photos"
+        )
+
+
+def _message_model():
+    from .models import RequestMessage
+
+    return RequestMessage

@@ -174,3 +174,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # One currency for the whole site; prices are stored as decimals in it.
 CURRENCY = env.str("CURRENCY", default="EUR")
 PIECES_PER_PAGE = 24
+
+# Personalization requests: how many a shopper may open an hour and how many
+# messages anyone may send a minute (counted in the cache), and the longest message.
+REQUESTS_PER_HOUR = env.int("REQUESTS_PER_HOUR", default=5)
+MESSAGES_PER_MINUTE = env.int("MESSAGES_PER_MINUTE", default=6)
+REQUEST_MESSAGE_MAX = 4000

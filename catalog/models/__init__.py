@@ -8,6 +8,7 @@ from .pieces import (
     PieceMaterial,
     ProductionStep,
 )
+from .requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
 from .taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
 
 __all__ = [
@@ -18,10 +19,14 @@ __all__ = [
     "MakerCertification",
     "Material",
     "PersonalizationOption",
+    "PersonalizationRequest",
     "Piece",
     "PieceImage",
     "PieceMaterial",
     "ProductionStep",
+    "RequestMessage",
+    "RequestPhoto",
+    "RequestState",
     "Style",
     "Technique",
     "Tradition",

@@ -121,6 +121,7 @@ class DashboardView(StudioMixin, ListView):
             .select_related("category")
             .prefetch_related(Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)))
             .prefetch_related("production_steps")
+            .with_requests_count()
             .order_by("-updated_at", "-id")
         )
         if status := self.get_status():

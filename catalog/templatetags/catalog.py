@@ -63,3 +63,14 @@ def maker_pieces(context, artisan):
     except InvalidPage as error:
         raise Http404(str(error)) from error
     return {"request": request, "page_obj": page, "pieces": page.object_list, "artisan": artisan}
+
+
+@register.filter
+def request_action_label(action):
+    """How the history names a transition: 'sent a quote', 'approved the proof'."""
+    from catalog.request_flow import TRANSITIONS
+
+    if action == "submit":
+        return "sent the request"
+    row = TRANSITIONS.get(action)
+    return row.label if row else ""

@@ -186,3 +186,17 @@ def piece_with_details(**kwargs):
     ProductionStepFactory(piece=piece, step="casting", done=StepDoneBy.BY_PARTNER, partner_name="Casting Co.")
     PersonalizationOptionFactory(piece=piece)
     return piece
+
+
+class PersonalizationRequestFactory(factory.django.DjangoModelFactory):
+    """A request for an engraving-free resizing of a piece; pass state= and the fields that state needs."""
+
+    class Meta:
+        model = __import__("catalog.models", fromlist=["PersonalizationRequest"]).PersonalizationRequest
+
+    shopper = factory.SubFactory("artisans.tests.factories.UserFactory")
+    piece = factory.SubFactory(PieceFactory)
+    artisan = factory.LazyAttribute(lambda request: request.piece.artisan)
+    kinds = factory.LazyFunction(lambda: [PersonalizationKind.SIZING])
+    size = "52"
+    details = "A little wider, please."

@@ -21,11 +21,16 @@ PIECE_URLS = [
     ("POST", "studio:piece_action", {"action": "archive"}),
 ]
 # The maker's own pages, which show only what is theirs.
-OWN_URLS = ["studio:dashboard", "studio:piece_create", "studio:profile"]
+OWN_URLS = ["studio:dashboard", "studio:piece_create", "studio:profile", "studio:requests"]
+# Every studio URL about one personalization request.
+REQUEST_URLS = [
+    ("GET", "studio:request_detail", {}),
+    ("POST", "studio:request_action", {"action": "decline"}),
+]
 
 
 def test_the_walk_covers_every_studio_url():
-    walked = {name for _method, name, _kwargs in PIECE_URLS} | set(OWN_URLS) | {"studio:apply"}
+    walked = {name for _method, name, _kwargs in PIECE_URLS + REQUEST_URLS} | set(OWN_URLS) | {"studio:apply"}
     assert walked == {f"studio:{pattern.name}" for pattern in studio_urls.urlpatterns}
 
 
@@ -110,3 +115,28 @@ def test_a_maker_cannot_attach_a_formset_row_of_another_makers_piece(client, pie
     client.post(reverse("studio:piece_update", args=[mine.pk]), data)
     stolen.refresh_from_db()
     assert stolen.piece_id == piece.pk
+
+
+@pytest.mark.parametrize(("method", "name", "kwargs"), REQUEST_URLS)
+@pytest.mark.parametrize("who", ["owner", "another maker", "staff maker", "shopper", "staff", "anonymous"])
+def test_only_the_maker_reaches_a_request_in_the_studio(client, piece, method, name, kwargs, who):
+    from catalog.models import PersonalizationRequest
+    from catalog.tests.factories import PersonalizationRequestFactory
+
+    request = PersonalizationRequestFactory(piece=piece)
+    user = visitor(who, piece)
+    if user:
+        client.force_login(user)
+    url = reverse(name, kwargs={"pk": request.pk, **kwargs})
+    response = client.post(url, {"note": "No"}) if method == "POST" else client.get(url)
+    state = PersonalizationRequest.objects.get(pk=request.pk).state
+    if who == "owner":
+        assert response.status_code in (200, 302)
+        return
+    if who == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    elif who in ("shopper", "staff"):
+        assert response.status_code == 302 and response.url == reverse("studio:apply")
+    else:
+        assert response.status_code == 404
+    assert state == "submitted"
