@@ -45,6 +45,7 @@ from .models import (
     MakerCertification,
     Material,
     PersonalizationOption,
+    PersonalizationRequest,
     Piece,
     PieceMaterial,
     ProductionStep,
@@ -272,6 +273,12 @@ FACETS = [
         through=PersonalizationOption,
         through_key="kind",
         condition=lambda v: Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk"), kind__in=v)),
+    ),
+    Facet(
+        "requested",
+        _("Already asked for in a personalization request"),
+        PERSONALIZATION,
+        condition=lambda v: Exists(PersonalizationRequest.objects.filter(piece=OuterRef("pk"))),
     ),
     Facet(
         "traceable",

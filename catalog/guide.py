@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Availability, MaterialKind, ProductionMethod
-from .models import PersonalizationOption, Piece, PieceMaterial
+from .models import PersonalizationOption, PersonalizationRequest, Piece, PieceMaterial
 
 VERSION_CACHE_KEY = "catalog:version"
 GUIDE_CACHE_KEY = "catalog:guide:{version}"
@@ -118,6 +118,12 @@ MEASURES = [
     ),
     ("one_of_a_kind", _("One of a kind"), _("Only one will ever exist."), "availability=one_of_a_kind"),
     (
+        "requested",
+        _("Asked for by shoppers"),
+        _("At least one shopper sent a personalization request for the piece."),
+        "requested=1",
+    ),
+    (
         "lifetime_repairs",
         _("Repaired for life"),
         _("The maker repairs the piece for as long as it is worn."),
@@ -151,6 +157,7 @@ def compute_figures():
                 )
             ),
             personalizable=Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk"))),
+            requested=Exists(PersonalizationRequest.objects.filter(piece=OuterRef("pk"))),
         )
         .values_list(
             "production_method",
@@ -165,6 +172,7 @@ def compute_figures():
             "has_stones",
             "traceable",
             "personalizable",
+            "requested",
         )
     )
     methods = list(ProductionMethod)
@@ -187,6 +195,7 @@ def compute_figures():
         has_stones,
         traceable,
         personalizable,
+        requested,
     ) in rows:
         counts[method] += 1
         categories[slug] = (position, category)
@@ -200,6 +209,7 @@ def compute_figures():
             ("personalizable", personalizable),
             ("one_of_a_kind", availability == Availability.ONE_OF_A_KIND),
             ("lifetime_repairs", repairs),
+            ("requested", requested),
         ):
             flags[key][method] += bool(value)
 

@@ -12,6 +12,7 @@ from .models import (
     Certification,
     Material,
     PersonalizationOption,
+    PersonalizationRequest,
     Piece,
     PieceMaterial,
     Style,
@@ -23,7 +24,7 @@ from .models import (
 FACET_OPTION_SOURCES = [Category, Certification, Material, Style, Technique, Tradition, Artisan]
 # What the catalog's figures (the guide) are computed from. Bulk updates send
 # no signal: the services that make them bump the version themselves.
-CATALOG_SOURCES = [Piece, PieceMaterial, PersonalizationOption, Category, Artisan]
+CATALOG_SOURCES = [Piece, PieceMaterial, PersonalizationOption, PersonalizationRequest, Category, Artisan]
 
 
 def connect():

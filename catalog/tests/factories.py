@@ -25,6 +25,7 @@ from catalog.models import (
     CollectionPiece,
     Material,
     PersonalizationOption,
+    PersonalizationRequest,
     Piece,
     PieceImage,
     PieceMaterial,
@@ -192,7 +193,7 @@ class PersonalizationRequestFactory(factory.django.DjangoModelFactory):
     """A request for an engraving-free resizing of a piece; pass state= and the fields that state needs."""
 
     class Meta:
-        model = __import__("catalog.models", fromlist=["PersonalizationRequest"]).PersonalizationRequest
+        model = PersonalizationRequest
 
     shopper = factory.SubFactory("artisans.tests.factories.UserFactory")
     piece = factory.SubFactory(PieceFactory)

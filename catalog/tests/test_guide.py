@@ -126,3 +126,16 @@ def test_bulk_changes_by_staff_recompute_the_guide(client, small_catalog, django
     with django_capture_on_commit_callbacks(execute=True):
         artisans_suspend(artisans=[Piece.objects.filter(status="published").first().artisan], actor=staff)
     assert client.get(GUIDE).context["figures"].total == 2
+
+
+def test_requests_feed_the_guide_and_the_requested_filter(client, small_catalog):
+    from catalog.models import PersonalizationRequest, Piece
+    from catalog.tests.factories import PersonalizationRequestFactory
+
+    assert shares(guide_figures(), "requested")[HAND] == (0, 3, 0)
+    piece = Piece.objects.published().filter(production_method=HAND).first()
+    PersonalizationRequestFactory(piece=piece, artisan=piece.artisan)
+    assert PersonalizationRequest.objects.count() == 1
+    assert shares(guide_figures(), "requested")[HAND] == (1, 3, 33)
+    listed = client.get(reverse("catalog:piece_list"), {"method": "handcrafted", "requested": "1"})
+    assert [p.slug for p in listed.context["object_list"]] == [piece.slug]
