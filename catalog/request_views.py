@@ -120,16 +120,20 @@ class RequestListView(ShopperRequestsMixin, ListView):
         return context
 
 
-class RequestDetailView(ShopperRequestsMixin, DetailView):
-    template_name = "requests/request_detail.html"
+class BaseRequestDetailView(DetailView):
+    """One request with its thread, for whichever side the mixin scopes it to."""
+
     context_object_name = "item"
 
     def get_object(self, queryset=None):
         return decorate([super().get_object(queryset)], self.request.user)[0]
 
 
-class RequestActionView(ShopperRequestsMixin, View):
+class BaseRequestActionView(View):
+    """A transition or a message, posted by whichever side the mixin scopes the request to."""
+
     http_method_names = ["post"]
+    detail_url_name = None
 
     def post(self, request, pk, action):
         item = get_object_or_404(self.get_queryset(), pk=pk)
@@ -137,7 +141,15 @@ class RequestActionView(ShopperRequestsMixin, View):
             perform_action(request, item, action)
         except RateLimited as error:
             return too_many_requests(request, error)
-        return redirect("requests:detail", pk=item.pk)
+        return redirect(self.detail_url_name, pk=item.pk)
+
+
+class RequestDetailView(ShopperRequestsMixin, BaseRequestDetailView):
+    template_name = "requests/request_detail.html"
+
+
+class RequestActionView(ShopperRequestsMixin, BaseRequestActionView):
+    detail_url_name = "requests:detail"
 
 
 class RequestCreateView(FormView):

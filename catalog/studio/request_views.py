@@ -6,12 +6,10 @@ Requests are reached through `PersonalizationRequest.objects.for_artisan(user)`,
 so another maker's request is a 404.
 """
 
-from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, ListView, View
+from django.views.generic import ListView
 
 from ..models import PersonalizationRequest, RequestState
-from ..ratelimit import RateLimited, too_many_requests
-from ..request_views import decorate, perform_action
+from ..request_views import BaseRequestActionView, BaseRequestDetailView
 from .views import StudioMixin
 
 
@@ -40,21 +38,9 @@ class InboxView(StudioRequestsMixin, ListView):
         return super().get_context_data(states=RequestState.choices, current_state=self.get_state(), **kwargs)
 
 
-class StudioRequestDetailView(StudioRequestsMixin, DetailView):
+class StudioRequestDetailView(StudioRequestsMixin, BaseRequestDetailView):
     template_name = "studio/requests/detail.html"
-    context_object_name = "item"
-
-    def get_object(self, queryset=None):
-        return decorate([super().get_object(queryset)], self.request.user)[0]
 
 
-class StudioRequestActionView(StudioRequestsMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, pk, action):
-        item = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            perform_action(request, item, action)
-        except RateLimited as error:
-            return too_many_requests(request, error)
-        return redirect("studio:request_detail", pk=item.pk)
+class StudioRequestActionView(StudioRequestsMixin, BaseRequestActionView):
+    detail_url_name = "studio:request_detail"
