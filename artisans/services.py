@@ -17,12 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.text import slugify
 
 from .choices import ArtisanStatus
 from .emails import application_decision_send
 from .models import Artisan, ProcessPhoto
 from .signals import makers_status_changed
+from .slugs import unique_slug
 
 ERROR_STAFF_ONLY = "Only staff can approve, suspend or verify makers."
 ERROR_REFUSAL_REASON = "Say why the application is refused; the maker reads it and can re-apply."
@@ -60,15 +60,6 @@ def artisans_set_status(*, artisans: Artisans, status: str, actor: AbstractBaseU
     return changed
 
 
-def _unique_slug(name: str, *, exclude_pk: int | None) -> str:
-    base = slugify(name)[:120] or "maker"
-    slug, n = base, 1
-    while Artisan.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 @transaction.atomic
 def artisan_apply(*, artisan: Artisan, user: AbstractBaseUser, new_photos: Iterable[ProcessPhoto] = ()) -> Artisan:
     """
@@ -88,7 +79,9 @@ def artisan_apply(*, artisan: Artisan, user: AbstractBaseUser, new_photos: Itera
     artisan.user = user
     artisan.status = ArtisanStatus.PENDING
     if not artisan.slug:
-        artisan.slug = _unique_slug(artisan.name, exclude_pk=artisan.pk)
+        artisan.slug = unique_slug(
+            Artisan.objects, artisan.name, max_length=120, fallback="maker", exclude_pk=artisan.pk
+        )
     artisan.applied_at = timezone.now()
     artisan.refusal_reason = ""
     artisan.refused_by = None

@@ -17,11 +17,11 @@ from django.db import models, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import slugify
 
 from artisans.choices import ArtisanStatus
 from artisans.models import Artisan
 from artisans.services import artisan_apply
+from artisans.slugs import unique_slug
 
 from .choices import EvidenceLevel, PieceStatus
 from .guide import bump_catalog_version
@@ -210,15 +210,6 @@ def _piece_evidence_documented(*, piece: Piece) -> None:
         piece.save(update_fields=["evidence_level", "updated_at"])
 
 
-def _unique_piece_slug(title: str, *, exclude_pk: int | None) -> str:
-    base = slugify(title)[:150] or "piece"
-    slug, n = base, 1
-    while Piece.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 @transaction.atomic
 def piece_save(*, piece_form, formsets: dict, actor: AbstractBaseUser) -> Piece:
     """
@@ -240,7 +231,7 @@ def piece_save(*, piece_form, formsets: dict, actor: AbstractBaseUser) -> Piece:
     piece = piece_form.save(commit=False)
     piece.artisan = artisan
     if is_new:
-        piece.slug = _unique_piece_slug(piece.title, exclude_pk=None)
+        piece.slug = unique_slug(Piece.objects, piece.title, max_length=150, fallback="piece")
         piece.status = PieceStatus.DRAFT
     piece.save()
     piece_form.save_m2m()
