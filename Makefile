@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 # Two workers on this 2-core machine; each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint test-sqlite test-postgres install install-dev chromium services screenshots clean
+.PHONY: run test lint test-sqlite test-postgres test-hostile install install-dev chromium services screenshots clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -33,6 +33,12 @@ test-sqlite:
 test-postgres:
 	@echo "== Test suite on PostgreSQL =="
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db
+
+# The hostile-world suite (tests/hostile): fuzzing, hostile uploads, injection, load and faults, on
+# PostgreSQL, in one process so that its summary of figures is printed at the end.
+test-hostile:
+	@echo "== Hostile-world suite on PostgreSQL =="
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 0 -q --create-db -m hostile tests/hostile
 
 # The virtualenv is rebuilt only when a requirements file changes.
 install: $(VENV)/.runtime-installed
