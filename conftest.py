@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: media in a temporary folder, and a clean cache."""
+"""Fixtures shared by every test: media in a temporary folder, a clean cache, no piece views held over."""
 
 import pytest
 
@@ -23,3 +23,14 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def piece_views_held(settings):
+    """Piece views stay in memory during a test (no write at a random moment); tests of the counter set 0."""
+    from catalog import piece_views
+
+    settings.PIECE_VIEWS_FLUSH_SECONDS = 10**9
+    piece_views.forget()
+    yield
+    piece_views.forget()

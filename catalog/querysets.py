@@ -7,7 +7,7 @@ number of queries whatever the number of pieces it shows.
 """
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Abs, Coalesce
 
 from artisans.choices import ArtisanStatus
@@ -38,6 +38,13 @@ class PieceQuerySet(models.QuerySet):
             .values("n")
         )
         return self.annotate(requests_count=Coalesce(Subquery(count), 0))
+
+    def with_views_count(self):
+        """Annotates `views_count`: how many times each piece's public page was viewed, all days together."""
+        from .models import PieceViewDay
+
+        total = PieceViewDay.objects.filter(piece=OuterRef("pk")).order_by().values("piece").annotate(n=Sum("views"))
+        return self.annotate(views_count=Coalesce(Subquery(total.values("n")), 0))
 
     def for_cards(self):
         """Eager-loads what a card shows: maker, category, photos, materials, steps. 4 queries a page."""

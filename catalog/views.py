@@ -26,6 +26,7 @@ from .filters import ArtisanFilter, PieceFilter, order_pieces
 from .guide import guide_figures
 from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
+from .piece_views import record_view
 from .seo import product_structured_data
 
 
@@ -106,6 +107,11 @@ class PieceDetailView(DetailView):
             structured_data=product_structured_data(piece, self.request),
             **kwargs,
         )
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record_view(request, self.object)
+        return response
 
 
 class CollectionDetailView(DetailView):

@@ -174,6 +174,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # One currency for the whole site; prices are stored as decimals in it.
 CURRENCY = env.str("CURRENCY", default="EUR")
 PIECES_PER_PAGE = 24
+# Piece page views are counted in each worker's memory and written at most this often (seconds),
+# so that a page view costs no database write; 0 writes on every view.
+PIECE_VIEWS_FLUSH_SECONDS = env.int("PIECE_VIEWS_FLUSH_SECONDS", default=10)
 
 # Personalization requests: how many a shopper may open an hour and how many
 # messages anyone may send a minute (counted in the cache), and the longest message.

@@ -6,6 +6,7 @@ from .pieces import (
     Piece,
     PieceImage,
     PieceMaterial,
+    PieceViewDay,
     ProductionStep,
 )
 from .requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
@@ -23,6 +24,7 @@ __all__ = [
     "Piece",
     "PieceImage",
     "PieceMaterial",
+    "PieceViewDay",
     "ProductionStep",
     "RequestMessage",
     "RequestPhoto",

@@ -437,3 +437,17 @@ class PersonalizationOption(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class PieceViewDay(models.Model):
+    """How many times a piece's public page was viewed on one day; written in batches by `catalog.piece_views`."""
+
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["piece", "day"], name="piece_view_day_once")]
+
+    def __str__(self):
+        return f"{self.piece_id} on {self.day}: {self.views}"

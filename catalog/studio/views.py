@@ -122,6 +122,7 @@ class DashboardView(StudioMixin, ListView):
             .prefetch_related(Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)))
             .prefetch_related("production_steps")
             .with_requests_count()
+            .with_views_count()
             .order_by("-updated_at", "-id")
         )
         if status := self.get_status():

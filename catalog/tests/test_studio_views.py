@@ -105,10 +105,11 @@ def test_the_dashboard_lists_only_the_makers_pieces_and_filters_by_status(client
     assert client.get(DASHBOARD, {"status": "<script>"}).status_code == 200
 
 
-def test_the_dashboard_counts_requests_and_says_views_are_not_counted(client, maker):
+def test_the_dashboard_counts_views_and_requests_and_says_what_they_count(client, maker):
     PieceFactory(artisan=maker)
     html = client.get(DASHBOARD).content.decode()
-    assert '<th scope="col">Requests</th>' in html and "views are not counted" in html
+    assert '<th scope="col">Views</th>' in html and '<th scope="col">Requests</th>' in html
+    assert "not your own and not search engines’" in html
 
 
 @pytest.mark.parametrize("pieces", [2, 12])

@@ -1,0 +1,88 @@
+"""
+Counting views of public piece pages, for the maker's studio.
+
+A view is counted in the worker's memory and the counts are written together,
+at most every `PIECE_VIEWS_FLUSH_SECONDS`, by the view that comes after that
+time: the shopper's page costs no database write, and a busy piece costs one
+row a day (`PieceViewDay`), not one per view. What a worker holds when it
+stops, a few seconds of views at most, is lost; that is the price of a counter
+that never slows the page. The maker's own views and crawlers are not counted.
+"""
+
+import logging
+import re
+import threading
+import time
+from collections import Counter
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Piece, PieceViewDay
+
+logger = logging.getLogger(__name__)
+
+CRAWLER = re.compile(r"bot|crawl|spider|slurp|preview|monitor|curl|wget|python-requests", re.IGNORECASE)
+
+_lock = threading.Lock()
+_pending: Counter = Counter()  # (piece_id, day) -> views not yet written
+_last_flush = time.monotonic()
+
+
+def record_view(request, piece: Piece) -> None:
+    """Counts one view of `piece`'s public page, unless it is its maker's or a crawler's."""
+    if request.method != "GET" or CRAWLER.search(request.headers.get("User-Agent", "")):
+        return
+    if request.user.is_authenticated and request.user.pk == piece.artisan.user_id:
+        return
+    global _last_flush
+    with _lock:
+        _pending[(piece.pk, timezone.localdate())] += 1
+        due = time.monotonic() - _last_flush >= settings.PIECE_VIEWS_FLUSH_SECONDS
+        if due:
+            batch = dict(_pending)
+            _pending.clear()
+            _last_flush = time.monotonic()
+    if due:
+        write(batch)
+
+
+def flush() -> None:
+    """Writes every count held in this worker now (tests, and a worker that is about to stop)."""
+    with _lock:
+        batch = dict(_pending)
+        _pending.clear()
+    write(batch)
+
+
+def forget() -> None:
+    """Drops the counts not yet written (between tests)."""
+    with _lock:
+        _pending.clear()
+
+
+def write(batch: dict) -> None:
+    """
+    Adds `batch` ({(piece_id, day): views}) to the stored counts in one
+    transaction: the missing day rows are created at zero, then each group of
+    pieces that gained the same number of views is moved on by one UPDATE. A
+    database error loses this batch, never the shopper's page.
+    """
+    if not batch:
+        return
+    try:
+        with transaction.atomic():
+            existing = set(Piece.objects.filter(pk__in={pk for pk, _ in batch}).values_list("pk", flat=True))
+            batch = {key: n for key, n in batch.items() if key[0] in existing}
+            PieceViewDay.objects.bulk_create(
+                [PieceViewDay(piece_id=pk, day=day) for pk, day in batch], ignore_conflicts=True
+            )
+            by_gain: dict[tuple, list[int]] = {}
+            for (pk, day), n in batch.items():
+                by_gain.setdefault((day, n), []).append(pk)
+            for (day, n), pks in by_gain.items():
+                PieceViewDay.objects.filter(day=day, piece_id__in=pks).update(views=F("views") + n)
+    except DatabaseError:
+        logger.warning("Piece views lost: %d pieces' counts could not be written", len(batch), exc_info=True)

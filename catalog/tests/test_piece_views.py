@@ -1,0 +1,90 @@
+"""Views of public piece pages, counted for the maker's studio without a database write per view."""
+
+import datetime
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+
+from artisans.tests.factories import UserFactory
+from catalog import piece_views
+from catalog.choices import PieceStatus
+from catalog.models import PieceViewDay
+from catalog.tests.factories import PieceFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("studio:dashboard")
+
+
+def views_of(piece):
+    return sum(PieceViewDay.objects.filter(piece=piece).values_list("views", flat=True))
+
+
+def test_views_are_held_in_memory_then_written_together(client, settings):
+    piece = PieceFactory()
+    for _ in range(3):
+        assert client.get(piece.get_absolute_url()).status_code == 200
+    assert views_of(piece) == 0  # not written yet: the page cost no write
+    piece_views.flush()
+    assert views_of(piece) == 3
+    settings.PIECE_VIEWS_FLUSH_SECONDS = 0  # the next view finds the interval over and writes
+    client.get(piece.get_absolute_url())
+    assert views_of(piece) == 4
+    assert PieceViewDay.objects.filter(piece=piece).count() == 1  # one row a day, not one per view
+
+
+def test_the_makers_own_views_crawlers_and_head_requests_are_not_counted(client):
+    piece = PieceFactory()
+    client.force_login(piece.artisan.user)
+    client.get(piece.get_absolute_url())
+    client.logout()
+    client.get(piece.get_absolute_url(), HTTP_USER_AGENT="Mozilla/5.0 (compatible; Googlebot/2.1)")
+    client.head(piece.get_absolute_url())
+    piece_views.flush()
+    assert views_of(piece) == 0
+    client.force_login(UserFactory())  # a shopper counts
+    client.get(piece.get_absolute_url())
+    piece_views.flush()
+    assert views_of(piece) == 1
+
+
+def test_pages_that_are_not_public_count_nothing(client):
+    draft = PieceFactory(status=PieceStatus.DRAFT, published_at=None)
+    assert client.get(reverse("catalog:piece_detail", args=[draft.slug])).status_code == 404
+    piece_views.flush()
+    assert not PieceViewDay.objects.exists()
+
+
+def test_writing_adds_to_the_days_counts_and_skips_deleted_pieces():
+    piece, gone = PieceFactory(), PieceFactory()
+    today, yesterday = datetime.date(2026, 11, 27), datetime.date(2026, 11, 26)
+    piece_views.write({(piece.pk, today): 2, (piece.pk, yesterday): 5, (gone.pk, today): 1})
+    gone.delete()
+    piece_views.write({(piece.pk, today): 2, (gone.pk, today): 4})
+    assert dict(PieceViewDay.objects.values_list("day", "views")) == {today: 4, yesterday: 5}
+
+
+def test_a_database_error_loses_the_batch_not_the_page(client, monkeypatch, settings, caplog):
+    piece = PieceFactory()
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(PieceViewDay.objects, "bulk_create", broken)
+    settings.PIECE_VIEWS_FLUSH_SECONDS = 0
+    assert client.get(piece.get_absolute_url()).status_code == 200
+    assert "Piece views lost" in caplog.text
+    assert views_of(piece) == 0
+
+
+def test_the_dashboard_shows_each_pieces_views(client):
+    piece = PieceFactory()
+    other = PieceFactory(artisan=piece.artisan)
+    piece_views.write({(piece.pk, datetime.date(2026, 11, 26)): 7, (piece.pk, datetime.date(2026, 11, 27)): 5})
+    client.force_login(piece.artisan.user)
+    response = client.get(DASHBOARD)
+    counts = {p.pk: p.views_count for p in response.context["pieces"]}
+    assert counts == {piece.pk: 12, other.pk: 0}
+    html = response.content.decode()
+    assert '<th scope="col">Views</th>' in html and '<td data-label="Views">12</td>' in html
