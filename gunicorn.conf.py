@@ -36,3 +36,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Only the load balancer talks to gunicorn; its X-Forwarded-For is believed from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (`gunicornc`) is one fixed path per user: two instances on one
+# host would fight over it, and nothing here uses it.
+control_socket_disable = True

@@ -1,0 +1,140 @@
+"""
+Faults: PostgreSQL goes away in the middle of the shoppers' load, and comes back.
+
+While it is away every page answers the friendly 503 (rendered without the
+database); a personalization request sent then is not saved at all, and the
+shopper is told so; once PostgreSQL is back, every request succeeds again
+within 5 seconds, with the same gunicorn (CONN_HEALTH_CHECKS drops the dead
+connections). The outage is a stop, a pause and a start of the hostile
+cluster, so that it is long enough to be seen.
+"""
+
+import subprocess
+import threading
+import time
+
+import pytest
+
+from .servers import (
+    FIRST_PORT,
+    Visitor,
+    pg_cluster,
+    pg_ready,
+    prepare_database,
+    serving,
+    shell,
+    shopper_paths,
+    wrk_command,
+    wrk_summary,
+    write_paths,
+)
+
+PROBE_PATH = "/pieces/?method=handcrafted"
+FRIENDLY_503 = "We will be back in a moment"
+NOTHING_SAVED = "Nothing you just sent was saved."
+SENT = "Your request is with"
+LOAD_BEFORE, OUTAGE, WATCH_AFTER = 5, 4, 10
+
+
+@pytest.fixture(scope="module")
+def site():
+    prepare_database()
+    with serving(FIRST_PORT + 1) as (server,):
+        yield server
+    if not pg_ready():  # never leave the cluster down for the tests that follow
+        pg_cluster("start")
+
+
+class Probe(threading.Thread):
+    """A visitor asking for a listing every tenth of a second, recording when, what status and which page."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.visitor = Visitor(url, timeout=15)
+        self.seen: list[tuple[float, int, bool]] = []
+        self.running = True
+
+    def run(self):
+        while self.running:
+            started = time.monotonic()
+            response = self.visitor.get(PROBE_PATH)
+            self.seen.append((started, response.status, FRIENDLY_503 in response.text))
+            time.sleep(0.1)
+
+
+def requests_with(details: str) -> int:
+    return shell(
+        "from catalog.models import PersonalizationRequest; "
+        f"print(PersonalizationRequest.objects.filter(details={details!r}).count())"
+    )
+
+
+def test_a_postgresql_outage_under_load_answers_503_loses_nothing_and_recovers(site, tmp_path, hostile_figures):
+    maker = shell(
+        "from artisans.models import Artisan; "
+        "print(repr(Artisan.objects.filter(status='approved').order_by('pk').values_list('slug', flat=True)[0]))"
+    )
+    form_path = f"/requests/new/maker/{maker}/"
+    during, after = f"Sent during the outage {time.time()}", f"Sent after the outage {time.time()}"
+    shopper = Visitor(site.url)
+    shopper.sign_in()
+    assert shopper.get(form_path).status == 200
+
+    command, env = wrk_command(
+        site.url, write_paths(tmp_path / "paths.txt", shopper_paths()), seconds=LOAD_BEFORE + OUTAGE + WATCH_AFTER + 3
+    )
+    load = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    probe = Probe(site.url)
+    probe.start()
+    try:
+        time.sleep(LOAD_BEFORE)
+        down_at = time.monotonic()
+        pg_cluster("stop")
+        stopped_at = time.monotonic()
+        time.sleep(1)
+        refused = shopper.post(form_path, {"kinds": ["custom_design"], "details": during})
+        time.sleep(OUTAGE - 1)
+        pg_cluster("start")
+        back_at = time.monotonic()
+        assert pg_ready()
+        time.sleep(WATCH_AFTER)
+    finally:
+        probe.running = False
+        probe.join()
+        if not pg_ready():
+            pg_cluster("start")
+    output, errors = load.communicate(timeout=60)
+    summary = wrk_summary(output)
+
+    # While PostgreSQL was down: only the friendly 503, never a 500 or a traceback.
+    outage = [(status, friendly) for at, status, friendly in probe.seen if stopped_at + 0.5 <= at < back_at]
+    assert outage and all(status == 503 and friendly for status, friendly in outage), outage
+    assert set(summary["statuses"]) <= {"200", "503"}, summary
+    assert summary["socket_errors"] == 0, summary
+    assert "Traceback" not in site.log()
+
+    # The request sent during the outage: refused whole, and the shopper told so.
+    assert refused.status == 503
+    assert NOTHING_SAVED in refused.text
+    assert requests_with(during) == 0
+
+    # Back within 5 seconds, with the same gunicorn: every request after that moment succeeded.
+    failures_after = [at for at, status, _ in probe.seen if at >= back_at and status != 200]
+    recovered_at = max(failures_after, default=back_at)
+    recovery = recovered_at - back_at
+    assert recovery <= 5, probe.seen
+    assert [status for at, status, _ in probe.seen if at > recovered_at] and all(
+        status == 200 for at, status, _ in probe.seen if at > recovered_at
+    )
+
+    # Sent again once the database is back: saved, once, and the shopper told so.
+    sent = shopper.post(form_path, {"kinds": ["custom_design"], "details": after})
+    assert sent.status == 302, sent.text[:2000]
+    assert SENT in shopper.get(sent.header("Location")).text
+    assert requests_with(after) == 1
+
+    hostile_figures("outage seconds", round(back_at - down_at, 1))
+    hostile_figures("503 answers during the outage", len(outage))
+    hostile_figures("recovery seconds after PostgreSQL was back", round(recovery, 2))
+    hostile_figures("load requests (200 / 503)", f"{summary['statuses'].get('200', 0)} / {summary['statuses'].get('503', 0)}")
+    hostile_figures("errors other than the friendly 503", 0)
