@@ -30,7 +30,8 @@ preload_app = True
 # The access log, one line per request on stdout in the common format plus the
 # milliseconds taken; the site's own structured request log (JSON on stderr,
 # with the user id) is the one to parse.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# GUNICORN_ACCESS_LOG="" turns it off (the load tests do, to keep their logs small).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

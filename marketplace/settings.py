@@ -140,6 +140,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env.str("MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Django itself serves media from MEDIA_ROOT: fine for development and one machine, not for scale-out.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 
 # Media on the local disk by default; on S3-compatible object storage (AWS,
 # MinIO, Ceph, R2…) when S3_BUCKET is set, so that every app server sees the

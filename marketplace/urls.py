@@ -4,12 +4,12 @@ ADMIN_URL), the health check, the friendly error pages, and media files while de
 """
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.db.transaction import non_atomic_requests
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from catalog.sitemaps import SITEMAPS
 from catalog.views import robots_txt
@@ -33,8 +33,16 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media from the local disk while developing, or with SERVE_MEDIA on one machine (`make serve`). With
+# several app servers media live on object storage (S3_BUCKET) and never pass through here.
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            non_atomic_requests(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 handler400 = "marketplace.errors.bad_request"
 handler403 = "marketplace.errors.permission_denied"

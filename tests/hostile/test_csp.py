@@ -136,7 +136,8 @@ def test_the_403_400_and_429_pages_carry_a_strict_csp(client, settings):
     ]
     maker = ArtisanFactory(status="approved")
     client.force_login(UserFactory())
-    pages.append(("429", client.post(f"/requests/new/maker/{maker.slug}/", {"kinds": ["custom_design"], "details": "x"})))
+    form = {"kinds": ["custom_design"], "details": "x"}
+    pages.append(("429", client.post(f"/requests/new/maker/{maker.slug}/", form)))
     for name, response in pages:
         assert response.status_code == int(name)
         finder = InlineFinder()

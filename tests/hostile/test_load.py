@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from .servers import FIRST_PORT, prepare_database, serving, shopper_paths, wrk_command, wrk_summary, write_paths
+from .servers import FIRST_PORT, prepare_database, serving, shopper_paths, write_paths, wrk_command, wrk_summary
 
 LOAD_SECONDS = 60
 CLIENTS = 32
