@@ -197,14 +197,11 @@ class Visitor:
     def get(self, path: str) -> Response:
         return self.request("GET", path)
 
-    def post(self, path: str, form: dict) -> Response:
-        """POST a form with the CSRF token the site gave this visitor."""
-        return self.request("POST", path, {"csrfmiddlewaretoken": self.csrf_token(path), **form})
-
-    def csrf_token(self, path: str) -> str:
+    def post(self, path: str, form: dict, page: str | None = None) -> Response:
+        """POST a form with the CSRF token the site gave this visitor (on `page`, the form's own by default)."""
         if "csrftoken" not in self.cookies:
-            self.get(path)
-        return self.cookies["csrftoken"]
+            self.get(page or path)
+        return self.request("POST", path, {"csrfmiddlewaretoken": self.cookies["csrftoken"], **form})
 
     def sign_in(self, email: str = SHOPPER_EMAIL, password: str = SHOPPER_PASSWORD) -> None:
         response = self.post("/accounts/login/", {"login": email, "password": password})
