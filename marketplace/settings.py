@@ -266,7 +266,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # The admin's address: set ADMIN_URL to something not guessable in production.
-ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+# With or without slashes, it becomes "path/".
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 # A refused form token gets the site's friendly 403 page, not Django's.
 CSRF_FAILURE_VIEW = "marketplace.errors.csrf_failure"
 
