@@ -1,6 +1,7 @@
 # Atelier: two commands for a fresh clone.
 #   make run    virtualenv, install, migrate, demo catalog if empty, serve on http://127.0.0.1:8000
 #   make test   the whole suite on SQLite, then on PostgreSQL (browser tests included)
+#   make serve  the production configuration (DEBUG off, gunicorn, PostgreSQL, Redis) on http://127.0.0.1:8000
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,12 +10,34 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 # Two workers on this 2-core machine; each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint test-sqlite test-postgres test-hostile install install-dev chromium services screenshots clean
+.PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-tools \
+	screenshots clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The production configuration, run locally: DEBUG off, static files collected and served by WhiteNoise,
+# gunicorn with gunicorn.conf.py, PostgreSQL and Redis. Plain HTTP on 127.0.0.1, so no HTTPS redirect and
+# no HSTS (a load balancer terminates TLS in production; see docs/deploy.md). Every variable may be
+# overridden: `make serve DATABASE_URL=... SERVE_PORT=8001`.
+SERVE_PORT ?= 8000
+SERVE_ENV = DEBUG=0 \
+	SECRET_KEY="$${SECRET_KEY:-make-serve-local-only-key-never-use-it-in-production-7f3a9c}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" \
+	CACHE_URL="$${CACHE_URL:-redis://127.0.0.1:6379/0}" \
+	CONN_MAX_AGE="$${CONN_MAX_AGE:-60}" \
+	SERVE_MEDIA="$${SERVE_MEDIA:-1}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
+	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
+
+serve: install
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(SERVE_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	$(SERVE_ENV) exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
 
 test: install-dev chromium services
 	$(MAKE) lint
@@ -36,9 +59,23 @@ test-postgres:
 
 # The hostile-world suite (tests/hostile): fuzzing, hostile uploads, injection, load and faults, on
 # PostgreSQL, in one process so that its summary of figures is printed at the end.
-test-hostile:
+# Load and fault tests drive `make serve` with wrk, against a PostgreSQL cluster of their own (port 5439) that
+# the fault test restarts, never the shared one.
+HOSTILE_PG_PORT ?= 5439
+test-hostile: install-dev services hostile-tools
 	@echo "== Hostile-world suite on PostgreSQL =="
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 0 -q --create-db -m hostile tests/hostile
+
+# wrk (the load generator) and the hostile tests' own PostgreSQL cluster, created once and started if down.
+hostile-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	@V=$$(ls /etc/postgresql | sort -n | tail -1); \
+	pg_lsclusters -h | awk '{print $$2}' | grep -qx hostile || \
+		pg_createcluster $$V hostile -p $(HOSTILE_PG_PORT) -- --auth-host=trust --auth-local=trust >/dev/null; \
+	pg_isready -q -h 127.0.0.1 -p $(HOSTILE_PG_PORT) || pg_ctlcluster --skip-systemctl-redirect $$V hostile start; \
+	pg_isready -h 127.0.0.1 -p $(HOSTILE_PG_PORT)
 
 # The virtualenv is rebuilt only when a requirements file changes.
 install: $(VENV)/.runtime-installed
@@ -62,11 +99,12 @@ chromium:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
 
-# PostgreSQL is a service of this machine; start it if it is not answering.
+# PostgreSQL and Redis are services of this machine; start them if they are not answering.
 services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 		command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 		sleep 2; pg_isready -h 127.0.0.1 -p 5432; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { redis-server --daemonize yes --bind 127.0.0.1 >/dev/null; sleep 1; }
 
 # The README's screenshots, taken with headless Chromium from a demo catalog.
 screenshots: install-dev chromium

@@ -50,12 +50,21 @@ INSTALLED_APPS = [
     "imagekit",
     "allauth",
     "allauth.account",
+    "csp",
+    "storages",
     "artisans",
     "catalog",
 ]
 
+# marketplace.middleware: the request log is outermost so that it times and
+# records every answer, the friendly 503 included; WhiteNoise answers static
+# files before sessions or the database are touched.
 MIDDLEWARE = [
+    "marketplace.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,6 +73,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "marketplace.middleware.ReplicaReadsMiddleware",
+    "marketplace.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -95,11 +106,26 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A read-only replica: public pages read from it on GET (see marketplace.db_router);
+# everything in a write path, and every transaction, reads the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests run against one database: the replica alias mirrors the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["marketplace.db_router.PrimaryReplicaRouter"]
+
 # --- Cache --------------------------------------------------------------------
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://atelier"),
 }
+# With a shared cache (Redis), sessions live there: every app server sees the
+# same sessions, and a request reads none from the database (so the friendly
+# 503 keeps working while the database is away).
+if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # --- Email --------------------------------------------------------------------
 
@@ -112,8 +138,41 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
-MEDIA_URL = "media/"
+MEDIA_URL = env.str("MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Django itself serves media from MEDIA_ROOT: fine for development and one machine, not for scale-out.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+
+# Media on the local disk by default; on S3-compatible object storage (AWS,
+# MinIO, Ceph, R2…) when S3_BUCKET is set, so that every app server sees the
+# same photos. Static files: WhiteNoise serves them from each app server, with
+# hashed names (cached forever by browsers) and precompressed, once DEBUG is off
+# (`collectstatic` first; `make serve` does it).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+if env.str("S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("S3_REGION", default=None),
+            "access_key": env.str("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=None),
+            # Photos are public; renditions are linked straight from the bucket
+            # (or its CDN) without signed URLs, which would defeat caching.
+            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default=None),
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 
 # Renditions are made once, when their source image is saved (or by the demo
 # seed), so that a page never resizes an image while a shopper waits.
@@ -157,6 +216,77 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Atelier: "
 # (key). A shared Redis cache (CACHE_URL) makes the counts hold across workers.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+}
+
+# --- Production: HTTPS, security headers, the Content-Security-Policy ---------
+
+# Every default below is the production one once DEBUG is off; `manage.py check
+# --deploy` then reports nothing (tests/test_production.py holds it to that).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer answers its health checks over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's):
+# the app servers then know a request came in over HTTPS.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sent by marketplace.middleware.PermissionsPolicyMiddleware: the site uses none of these.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# No inline script or style anywhere (templates load site.css and the js files
+# from static/); images may also come from the media storage's own origin.
+_media_origin = [MEDIA_URL] if MEDIA_URL.startswith("https://") else []
+if env.str("S3_CUSTOM_DOMAIN", default=""):
+    _media_origin = ["https://" + env.str("S3_CUSTOM_DOMAIN")]
+elif env.str("S3_ENDPOINT_URL", default=""):
+    _media_origin = [env.str("S3_ENDPOINT_URL")]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_media_origin],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# The admin's address: set ADMIN_URL to something not guessable in production.
+# With or without slashes, it becomes "path/".
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
+# A refused form token gets the site's friendly 403 page, not Django's.
+CSRF_FAILURE_VIEW = "marketplace.errors.csrf_failure"
+
+# --- Logs ---------------------------------------------------------------------
+
+# One JSON object per line on stderr, for the log collector: the request log
+# (method, path, status, duration, user id), and Django's own errors with their
+# traceback folded into the same line.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "marketplace.logs.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The request log says it once; Django's own line per 4xx would say it twice.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # --- Internationalisation -----------------------------------------------------

@@ -1,21 +1,28 @@
-"""The site's URLs: the two apps, the makers' studio, accounts, the admin, and media files while developing."""
+"""
+The site's URLs: the two apps, the makers' studio, accounts, the admin (at
+ADMIN_URL), the health check, the friendly error pages, and media files while developing.
+"""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.db.transaction import non_atomic_requests
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from catalog.sitemaps import SITEMAPS
 from catalog.views import robots_txt
+
+from .health import healthz
 
 admin.site.site_header = "Atelier curation"
 admin.site.site_title = "Atelier admin"
 admin.site.index_title = "Curate makers, pieces and collections"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("healthz", non_atomic_requests(healthz), name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("catalog.studio.urls")),
     path("artisans/", include("artisans.urls")),
@@ -26,5 +33,18 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media from the local disk while developing, or with SERVE_MEDIA on one machine (`make serve`). With
+# several app servers media live on object storage (S3_BUCKET) and never pass through here.
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            non_atomic_requests(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+handler400 = "marketplace.errors.bad_request"
+handler403 = "marketplace.errors.permission_denied"
+handler404 = "marketplace.errors.page_not_found"
+handler500 = "marketplace.errors.server_error"

@@ -61,7 +61,8 @@ def no_javascript_page(browser):
 
 def serious_accessibility_violations(page):
     """axe-core's serious and critical violations on the page, as readable lines."""
-    page.add_script_tag(content=AXE)
+    # Evaluated through the DevTools protocol, which the site's strict CSP (no inline script) does not govern.
+    page.evaluate(AXE)
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
