@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from catalog.filters import ArtisanFilter, PieceFilter
 
 from .strategies import Tally, query_params
-from .world import URL_KWARGS, build_world, changed_tables, client_for, snapshot, url_for, url_names, visitor
+from .world import URL_KWARGS, changed_tables, client_for, snapshot, url_for, url_names, visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,8 @@ def real_values():
     return values
 
 
-def test_every_url_is_fuzzed():
+def test_every_url_is_fuzzed(world):
     """Each URL of the URLconf can be reached with real arguments; a new one without them fails here."""
-    world = build_world()
     names = url_names()
     assert "catalog:piece_list" in names and "studio:piece_update" in names and "account_signup" in names
     for name in names:
@@ -50,8 +49,7 @@ def test_every_url_is_fuzzed():
 
 
 @pytest.mark.parametrize("name", url_names())
-def test_no_query_string_breaks_a_page_or_writes(name, hostile_figures):
-    world = build_world()
+def test_no_query_string_breaks_a_page_or_writes(name, world, hostile_figures):
     path = url_for(name, world)
     client = client_for(visitor(name, world))
     real = real_values()

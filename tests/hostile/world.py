@@ -202,4 +202,3 @@ def accepted(response) -> bool:
 
 def future(days=30) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
-
