@@ -22,12 +22,14 @@ from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory, UserFactory
 from catalog.choices import PersonalizationKind, PieceStatus
+from catalog.models import RequestState
 from catalog.tests.factories import (
     CollectionPieceFactory,
     PersonalizationOptionFactory,
     PersonalizationRequestFactory,
     piece_with_details,
 )
+from catalog.tests.request_helpers import request_in
 
 # SQL-looking and template-looking strings, markup that would run if it came back unescaped,
 # and the values that break naive parsers of numbers, dates and text.
@@ -74,6 +76,7 @@ class World:
     draft: object
     collection: object
     request: object
+    accepted_request: object  # from `shopper`, accepted: the maker may share a proof
 
 
 def build_world() -> World:
@@ -95,6 +98,7 @@ def build_world() -> World:
         draft=draft,
         collection=collection,
         request=request,
+        accepted_request=request_in(RequestState.ACCEPTED, piece=piece, shopper=shopper),
     )
 
 
