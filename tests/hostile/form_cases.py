@@ -39,6 +39,8 @@ class FormCase:
     intruders: list[Callable[[World], object]] = field(default_factory=list)
     # Where an accepted form redirects, for the forms that say nothing on success.
     success_url: str | None = None
+    # The free-text fields, which store what they are given and show it back (the injection tests fill them).
+    text_fields: tuple[str, ...] = ()
 
     def __str__(self):
         return self.name
@@ -95,6 +97,17 @@ def _signup(world):
     return {"email": "new.shopper@example.com", "password1": "a-long-Secret-42", "password2": "a-long-Secret-42"}
 
 
+PIECE_TEXT_FIELDS = (
+    "title",
+    "description",
+    "variation_note",
+    "care_instructions",
+    "design_story",
+    "materials-0-origin",
+    "photos-0-alt_text",
+)
+
+
 def _maker(world):
     return world.maker.user
 
@@ -106,6 +119,7 @@ FORM_CASES = [
         lambda w: w.shopper,
         _request_for_piece,
         intruders=[lambda w: None],
+        text_fields=("size", "material_choice", "details"),
     ),
     FormCase(
         "commission from a maker",
@@ -113,6 +127,7 @@ FORM_CASES = [
         lambda w: w.other_shopper,
         _commission,
         intruders=[lambda w: None],
+        text_fields=("size", "material_choice", "details"),
     ),
     FormCase(
         "application to sell",
@@ -121,6 +136,7 @@ FORM_CASES = [
         lambda w: application_data(),
         application_files,
         intruders=[lambda w: None, _maker],
+        text_fields=("name", "region", "bio", "statement", "labor_practices", "photos-0-alt_text"),
     ),
     FormCase(
         "maker profile",
@@ -128,6 +144,7 @@ FORM_CASES = [
         _maker,
         _profile,
         intruders=[lambda w: None, lambda w: w.shopper],
+        text_fields=("name", "region", "bio", "statement", "labor_practices"),
     ),
     FormCase(
         "new piece",
@@ -136,6 +153,7 @@ FORM_CASES = [
         _new_piece,
         piece_files,
         intruders=[lambda w: None, lambda w: w.shopper],
+        text_fields=PIECE_TEXT_FIELDS,
     ),
     FormCase(
         "piece edit",
@@ -143,6 +161,7 @@ FORM_CASES = [
         _maker,
         _piece_edit,
         intruders=[lambda w: None, lambda w: w.other_maker.user, lambda w: w.shopper],
+        text_fields=PIECE_TEXT_FIELDS,
     ),
     FormCase(
         "publish a draft",
@@ -157,6 +176,7 @@ FORM_CASES = [
         _maker,
         _quote,
         intruders=[lambda w: None, lambda w: w.other_maker.user, lambda w: w.shopper],
+        text_fields=("message",),
     ),
     FormCase(
         "decline",
@@ -164,6 +184,7 @@ FORM_CASES = [
         _maker,
         lambda w: {"note": "The stone is not available any more."},
         intruders=[lambda w: w.other_maker.user, lambda w: w.shopper],
+        text_fields=("note",),
     ),
     FormCase(
         "maker's message",
@@ -171,6 +192,7 @@ FORM_CASES = [
         _maker,
         lambda w: {"body": "Which finger is it for?"},
         intruders=[lambda w: w.other_maker.user],
+        text_fields=("body",),
     ),
     FormCase(
         "shopper's message",
@@ -178,6 +200,7 @@ FORM_CASES = [
         lambda w: w.shopper,
         lambda w: {"body": "The ring finger, left hand."},
         intruders=[lambda w: None, lambda w: w.other_shopper, lambda w: w.maker.user],
+        text_fields=("body",),
     ),
     FormCase(
         "withdraw",
@@ -192,13 +215,15 @@ FORM_CASES = [
         lambda w: None,
         lambda w: {"piece": w.piece.slug, "next": reverse("catalog:piece_list")},
         success_url="catalog:piece_list",
+        text_fields=("piece", "next"),
     ),
-    FormCase("sign up", lambda w: reverse("account_signup"), lambda w: None, _signup),
+    FormCase("sign up", lambda w: reverse("account_signup"), lambda w: None, _signup, text_fields=("email",)),
     FormCase(
         "sign in",
         lambda w: reverse("account_login"),
         lambda w: None,
         lambda w: {"login": w.shopper.email, "password": "a-long-test-password"},
+        text_fields=("login", "password"),
     ),
     FormCase(
         "password reset",
@@ -206,5 +231,6 @@ FORM_CASES = [
         lambda w: None,
         lambda w: {"email": w.shopper.email},
         success_url="account_reset_password_done",
+        text_fields=("email",),
     ),
 ]

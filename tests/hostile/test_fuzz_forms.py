@@ -19,8 +19,8 @@ from .world import changed_tables, client_for, snapshot
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 30
-INTRUDER_EXAMPLES = 8
+EXAMPLES = 20
+INTRUDER_EXAMPLES = 4
 
 
 @st.composite

@@ -18,9 +18,9 @@ from .world import URL_KWARGS, changed_tables, client_for, snapshot, url_for, ur
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 20
+EXAMPLES = 12
 # The parameters some view reads, beyond the filters: pagination, the compare list, studio filters, redirects.
-OTHER_PARAMETERS = {"page", "pieces", "status", "next", "piece", "key", "section", "p"}
+OTHER_PARAMETERS = {"page", "pieces", "status", "state", "next", "piece", "key", "section", "p"}
 
 
 def parameter_names():
