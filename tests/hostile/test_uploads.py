@@ -8,9 +8,11 @@ A refused file comes back with the pipeline's own message on the page and
 nothing is written; a hostile file that is still a photo is stored re-encoded,
 without its metadata, under a random name inside the media folder.
 Certification evidence is uploaded by staff in the admin only, and is not a
-photo: it is outside this suite (see the report of issue 8).
+photo (a PDF, say): the pipeline does not apply to it, but its name is
+random like every stored file's, which the last test shows for every file field.
 """
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -111,7 +113,7 @@ def test_a_hostile_file_is_refused_with_the_pipelines_message_and_nothing_is_wri
     assert response.status_code in (200, 400)
     assert escape(refusal.value.messages[0]) in response.content.decode()
     assert changed == []
-    hostile_figures("refused", 1)
+    hostile_figures("files refused", 1)
 
 
 @pytest.mark.parametrize("corpus_name", list(CLEANED))
@@ -130,4 +132,23 @@ def test_a_hostile_photo_is_stored_cleaned_under_a_random_name(field, corpus_nam
         with Image.open(path) as stored:
             assert not stored.getexif()
             assert "exif" not in stored.info
-    hostile_figures("cleaned", 1)
+    hostile_figures("files stored cleaned", 1)
+
+
+def test_no_uploaded_name_chooses_where_a_file_is_stored():
+    """Every file field (photos and certification evidence) stores under a random name inside its own folder."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    file_fields = [
+        field
+        for model in apps.get_models()
+        if not model._meta.proxy
+        for field in model._meta.fields
+        if isinstance(field, FileField)
+    ]
+    assert any(field.name == "evidence" for field in file_fields)
+    for field in file_fields:
+        for hostile in ("../../x.jpg", "..\\..\\x.pdf", "/etc/passwd", "evil.html\x00.jpg"):
+            name = field.generate_filename(field.model(), hostile)
+            assert re.fullmatch(rf"{field.upload_to.folder}/[0-9a-f]{{2}}/[0-9a-f]{{32}}(\.\w{{1,4}})?", name), name
