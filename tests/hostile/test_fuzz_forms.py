@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .form_cases import FORM_CASES
-from .strategies import Tally, any_text, submitted
+from .strategies import SCALE, Tally, any_text, submitted
 from .world import changed_tables, client_for, snapshot
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 20
-INTRUDER_EXAMPLES = 4
+EXAMPLES = 20 * SCALE
+INTRUDER_EXAMPLES = 4 * SCALE
 
 
 @st.composite

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from catalog.filters import ArtisanFilter, PieceFilter
 
-from .strategies import Tally, query_params
+from .strategies import SCALE, Tally, query_params
 from .world import URL_KWARGS, changed_tables, client_for, snapshot, url_for, url_names, visitor
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12
+EXAMPLES = 12 * SCALE
 # The parameters some view reads, beyond the filters: pagination, the compare list, studio filters, redirects.
 OTHER_PARAMETERS = {"page", "pieces", "status", "state", "next", "piece", "key", "section", "p"}
 
