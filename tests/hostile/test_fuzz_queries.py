@@ -14,17 +14,11 @@ from hypothesis import strategies as st
 from catalog.filters import ArtisanFilter, PieceFilter
 
 from .strategies import SCALE, Tally, query_params
-from .world import URL_KWARGS, changed_tables, client_for, snapshot, url_for, url_names, visitor
+from .world import URL_KWARGS, changed_tables, client_for, parameter_names, snapshot, url_for, url_names, visitor
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 12 * SCALE
-# The parameters some view reads, beyond the filters: pagination, the compare list, studio filters, redirects.
-OTHER_PARAMETERS = {"page", "pieces", "status", "state", "next", "piece", "key", "section", "p"}
-
-
-def parameter_names():
-    return {*PieceFilter.base_filters, *ArtisanFilter.base_filters, *OTHER_PARAMETERS}
 
 
 def real_values():

@@ -16,8 +16,7 @@ from django.utils.html import escape
 from catalog.models import Piece
 
 from .form_cases import FORM_CASES
-from .test_fuzz_queries import parameter_names
-from .world import INJECTIONS, changed_tables, client_for, snapshot, url_for, url_names, visitor
+from .world import INJECTIONS, changed_tables, client_for, parameter_names, snapshot, url_for, url_names, visitor
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ The small marketplace the hostile suite attacks, and what it needs to attack it.
 
 `build_world()` makes one of every kind of object a URL can name: two makers
 (one the owner, one the intruder), two shoppers, a published piece with
-engraving and sizing options, a draft, a collection and a request. `public_urls()`
+engraving and sizing options, a draft, a collection and two requests. `url_names()`
 walks the URLconf itself, so a URL added later is fuzzed too, or the suite
 fails until `URL_KWARGS` says how to fill its arguments. `snapshot()` is what
 "nothing was written" is measured against.
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory, UserFactory
 from catalog.choices import PersonalizationKind, PieceStatus
+from catalog.filters import ArtisanFilter, PieceFilter
 from catalog.models import RequestState
 from catalog.tests.factories import (
     CollectionPieceFactory,
@@ -159,6 +160,15 @@ def url_names() -> list[str]:
         if name not in names:
             names.append(name)
     return names
+
+
+# The parameters some view reads, beyond the filters: pagination, the compare list, studio filters, redirects.
+OTHER_PARAMETERS = {"page", "pieces", "status", "state", "next", "piece", "key", "section", "p"}
+
+
+def parameter_names():
+    """The query parameters the views read: every filter's, and the others some view reads."""
+    return {*PieceFilter.base_filters, *ArtisanFilter.base_filters, *OTHER_PARAMETERS}
 
 
 def visitor(name: str, world: World):
