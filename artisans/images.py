@@ -40,6 +40,8 @@ ERROR_TOO_LARGE = "The file is %(size)s; photos can be at most %(limit)s."
 ERROR_NOT_AN_IMAGE = "This file is not a photo we can read. Upload a JPEG, PNG or WebP image."
 ERROR_UNSUPPORTED_FORMAT = "This is a %(format)s image; upload a JPEG, PNG or WebP photo instead."
 ERROR_TOO_MANY_PIXELS = "The image is %(width)s × %(height)s pixels; photos can have at most %(limit)s megapixels."
+# Past Pillow's own limit the file is refused before its size is read, so the message cannot give it.
+ERROR_FAR_TOO_MANY_PIXELS = "The image is far larger than any photo; photos can have at most %(limit)s megapixels."
 ERROR_BROKEN = "The photo is damaged or incomplete (perhaps the upload was cut short). Try another copy of it."
 
 
@@ -84,7 +86,7 @@ def image_clean(upload) -> ContentFile:
             image_format = image.format
             image.load()
     except Image.DecompressionBombError:
-        _refuse(ERROR_TOO_MANY_PIXELS, "too_many_pixels", width="?", height="?", limit=max_pixels // 1_000_000)
+        _refuse(ERROR_FAR_TOO_MANY_PIXELS, "too_many_pixels", limit=max_pixels // 1_000_000)
     except UnidentifiedImageError:
         _refuse(ERROR_NOT_AN_IMAGE, "not_an_image")
     except (OSError, SyntaxError, ValueError):

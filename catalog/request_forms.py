@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from artisans.images import ACCEPT_ATTRIBUTE, image_clean
+from artisans.images import ACCEPT_ATTRIBUTE, CleanImageFormField, image_clean
 
 from .choices import PersonalizationKind
 
@@ -147,15 +147,9 @@ class NoteForm(forms.Form):
 
 
 class ProofForm(forms.Form):
-    image = forms.FileField(label="Proof image (sketch, render or engraving layout)")
+    # The pipeline's own field, so that every refusal (an empty file included) gives the pipeline's message.
+    image = CleanImageFormField(label="Proof image (sketch, render or engraving layout)")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["image"].widget.attrs["accept"] = ACCEPT_ATTRIBUTE
-
-    def clean_image(self):
-        return image_clean(self.cleaned_data["image"])
 
 
 class MessageForm(forms.Form):

@@ -9,8 +9,8 @@ of queries.
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -202,9 +202,13 @@ def compare_toggle(request):
     if not compare.tray_toggle(request.session, slug):
         messages.warning(request, compare.MESSAGE_TRAY_FULL)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Only a path of this site; anything else (another host, or a word that `redirect`
+    # would take for a view name) goes to the comparison.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("catalog:compare")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 def robots_txt(request):

@@ -9,13 +9,14 @@ from PIL import Image
 from artisans.forms import ProcessPhotoFormSet
 from artisans.images import (
     ERROR_EMPTY,
+    ERROR_FAR_TOO_MANY_PIXELS,
     ERROR_NOT_AN_IMAGE,
     CleanImageFormField,
     image_clean,
 )
 from artisans.models import Artisan, ProcessPhoto
 from artisans.tests.factories import ArtisanFactory
-from artisans.tests.uploads import CORPUS, encoded, jpeg_with_gps, upload
+from artisans.tests.uploads import CLEANED, CORPUS, encoded, jpeg_with_gps, png_declaring, upload
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
@@ -63,6 +64,23 @@ def test_the_pixel_limit_is_a_setting(settings):
     with pytest.raises(ValidationError) as refused:
         image_clean(upload(encoded("PNG", size=(100, 100))))
     assert refused.value.code == "too_many_pixels"
+
+
+def test_an_image_past_pillows_own_limit_is_refused_without_question_marks():
+    # Found by the hostile suite: the message read "The image is ? × ? pixels".
+    with pytest.raises(ValidationError) as refused:
+        image_clean(upload(png_declaring(100_000, 100_000), "huge.png"))
+    assert refused.value.code == "too_many_pixels"
+    assert refused.value.messages == [ERROR_FAR_TOO_MANY_PIXELS % {"limit": 40}]
+
+
+@pytest.mark.parametrize("name", list(CLEANED))
+def test_hostile_files_that_are_photos_are_stored_cleaned(name):
+    content, filename = CLEANED[name]
+    cleaned = image_clean(upload(content(), filename))
+    assert "/" not in cleaned.name and ".." not in cleaned.name
+    stored = Image.open(BytesIO(cleaned.read()))
+    assert not stored.getexif()
 
 
 def test_the_form_field_says_why_an_upload_is_refused():

@@ -1,5 +1,12 @@
-"""The upload corpus: real and hostile files the image pipeline is tested against."""
+"""
+The upload corpus: real and hostile files the image pipeline is tested against.
 
+Shared by every test of an upload field (artisans, catalog and the hostile
+suite in tests/hostile): `CORPUS` holds the files that must be refused, with
+the refusal's code; `CLEANED` the hostile files that must be stored, cleaned.
+"""
+
+import functools
 import struct
 import zlib
 from io import BytesIO
@@ -29,16 +36,55 @@ def jpeg_with_gps(orientation=None):
     return encoded("JPEG", size=(80, 40), exif=exif.tobytes())
 
 
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png(width, height, pixel_data, colour_type=2):
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(pixel_data, 9))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
 def png_declaring(width, height):
     """A PNG whose header declares a huge image; its data is a few bytes (a decompression bomb's shape)."""
+    return _png(width, height, b"\0" * 64)
 
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
-    )
+@functools.cache
+def png_bomb():
+    """A real decompression bomb: 48 megapixels of grey, every row complete, in about 50 kB."""
+    width, height = 8000, 6000
+    return _png(width, height, b"\0" * ((width + 1) * height), colour_type=0)
+
+
+@functools.cache
+def webp_bomb():
+    """A lossless WebP of 41 megapixels of one colour: under 2 kB that decode to 120 MB."""
+    return encoded("WEBP", size=(6400, 6400), lossless=True)
+
+
+def jpeg_with_huge_exif():
+    """A JPEG whose EXIF block is as large as a JPEG segment allows (64 kB): camera, GPS position, a description."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (38.0, 42.0, 51.0), 3: "W", 4: (9.0, 8.0, 20.0)}
+    exif[0x010E] = "x" * 64_000  # ImageDescription
+    return encoded("JPEG", size=(80, 40), exif=exif.tobytes())
+
+
+def gif_js_polyglot():
+    """
+    A file that is both a GIF and a script: a GIF 10799 pixels wide, whose width bytes
+    spell `/*`, so that `GIF89a/*…*/=alert(…)` also reads as JavaScript.
+    """
+    gif = encoded("GIF", size=(10799, 1))
+    assert gif[6:8] == b"/*"
+    return gif + b"*/=alert(document.cookie);"
 
 
 CORPUS = {
@@ -53,4 +99,13 @@ CORPUS = {
     "html-named-jpg": (lambda: b"<html><script>alert(1)</script></html>", "photo.jpg", "not_an_image"),
     "empty-file": (lambda: b"", "empty.jpg", "empty"),
     "20-mb-file": (lambda: encoded("JPEG") + b"\0" * (20 * 1024 * 1024), "big.jpg", "too_large"),
+    "png-decompression-bomb": (png_bomb, "bomb.png", "too_many_pixels"),
+    "webp-decompression-bomb": (webp_bomb, "bomb.webp", "too_many_pixels"),
+    "gif-js-polyglot": (gif_js_polyglot, "avatar.gif", "unsupported_format"),
+}
+
+# Hostile files that are still photos: stored, re-encoded without their metadata, under a random name.
+CLEANED = {
+    "jpeg-with-64-kb-exif": (jpeg_with_huge_exif, "IMG_0001.jpg"),
+    "name-is-a-path": (lambda: encoded("JPEG"), "../../x.jpg"),
 }

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from artisans.images import ERROR_EMPTY, ERROR_NOT_AN_IMAGE
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from artisans.tests.uploads import encoded, upload
 from catalog import request_forms
@@ -189,6 +190,21 @@ def test_the_maker_quotes_and_the_shopper_accepts_through_the_pages(client, mail
     # A second tab accepting again is told the step is gone.
     response = client.post(reverse("requests:action", args=[request.pk, "accept"]), follow=True)
     assert "that step is not open any more" in response.content.decode()
+
+
+@pytest.mark.parametrize(("content", "message"), [(b"", ERROR_EMPTY), (b"<html></html>", ERROR_NOT_AN_IMAGE)])
+def test_a_proof_that_is_not_a_photo_is_refused_with_the_pipelines_message(client, content, message):
+    # Found by the hostile suite: an empty proof got Django's own message instead of the pipeline's.
+    request = request_in(RequestState.ACCEPTED)
+    client.force_login(request.artisan.user)
+    response = client.post(
+        reverse("studio:request_action", args=[request.pk, "share_proof"]),
+        {"note": "Layout", "image": upload(content, "proof.png")},
+        follow=True,
+    )
+    assert message in response.content.decode()
+    request.refresh_from_db()
+    assert request.state == RequestState.ACCEPTED and not request.proof_image
 
 
 def test_the_inbox_filters_by_state_newest_first(client):

@@ -7,6 +7,12 @@ the figures are gathered in the process that prints them.
 """
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from .world import build_world
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 _FIGURES: list[tuple[str, str, object]] = []
 
@@ -27,6 +33,33 @@ def hostile_figures(request):
     return record
 
 
+@pytest.fixture(scope="module")
+def world_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, world_media):
+    """The module's world keeps its photos in one folder for all the module's tests (overrides the root fixture)."""
+    settings.MEDIA_ROOT = world_media
+    return world_media
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, world_media):
+    """
+    One marketplace per test module, rolled back after the module's last test.
+
+    Building it takes seconds (photos and their renditions), so the property tests
+    share it; each test's own writes are still rolled back by its `django_db`.
+    The passwords are hashed as the tests' own fixture hashes them, so that signing in works.
+    """
+    test_settings = override_settings(MEDIA_ROOT=world_media, PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), test_settings, transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
 def pytest_terminal_summary(terminalreporter):
     if not _FIGURES:
         return
@@ -34,3 +67,9 @@ def pytest_terminal_summary(terminalreporter):
     width = max(len(f"{test} · {name}") for test, name, _ in _FIGURES)
     for test, name, value in _FIGURES:
         terminalreporter.write_line(f"{f'{test} · {name}':<{width}}  {value}")
+    totals = {}
+    for _test, name, value in _FIGURES:
+        if isinstance(value, int):
+            totals[name] = totals.get(name, 0) + value
+    for name, value in totals.items():
+        terminalreporter.write_line(f"{f'total · {name}':<{width}}  {value}")

@@ -1,0 +1,218 @@
+"""
+The small marketplace the hostile suite attacks, and what it needs to attack it.
+
+`build_world()` makes one of every kind of object a URL can name: two makers
+(one the owner, one the intruder), two shoppers, a published piece with
+engraving and sizing options, a draft, a collection and two requests. `url_names()`
+walks the URLconf itself, so a URL added later is fuzzed too, or the suite
+fails until `URL_KWARGS` says how to fill its arguments. `snapshot()` is what
+"nothing was written" is measured against.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from artisans.tests.factories import ArtisanFactory, UserFactory
+from catalog.choices import PersonalizationKind, PieceStatus
+from catalog.filters import ArtisanFilter, PieceFilter
+from catalog.models import RequestState
+from catalog.tests.factories import (
+    CollectionPieceFactory,
+    PersonalizationOptionFactory,
+    PersonalizationRequestFactory,
+    piece_with_details,
+)
+from catalog.tests.request_helpers import request_in
+
+# SQL-looking and template-looking strings, markup that would run if it came back unescaped,
+# and the values that break naive parsers of numbers, dates and text.
+INJECTIONS = [
+    "' OR 1=1--",
+    "1; DROP TABLE catalog_piece;--",
+    "{{ 7*7 }}",
+    "{% debug %}",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+]
+NASTY_VALUES = [
+    *INJECTIONS,
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "-1",
+    "0",
+    "-0",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "9" * 40,
+    "٣٤",
+    "2026-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "x" * 5000,
+    "../../etc/passwd",
+    "%00",
+    "\u202e\ufeff",
+]
+
+
+@dataclass
+class World:
+    maker: object  # the approved Artisan who owns `piece`, `draft` and `request`
+    other_maker: object
+    shopper: object  # the user who sent `request`
+    other_shopper: object
+    newcomer: object  # a signed-up user who has not applied to sell
+    piece: object
+    draft: object
+    collection: object
+    request: object
+    accepted_request: object  # from `shopper`, accepted: the maker may share a proof
+
+
+def build_world() -> World:
+    maker = ArtisanFactory()
+    other_maker = ArtisanFactory()
+    piece = piece_with_details(artisan=maker)
+    PersonalizationOptionFactory(piece=piece, kind=PersonalizationKind.SIZING, max_characters=None)
+    draft = piece_with_details(artisan=maker, status=PieceStatus.DRAFT, published_at=None)
+    collection = CollectionPieceFactory(piece=piece).collection
+    shopper = UserFactory()
+    request = PersonalizationRequestFactory(piece=piece, shopper=shopper)
+    return World(
+        maker=maker,
+        other_maker=other_maker,
+        shopper=shopper,
+        other_shopper=UserFactory(),
+        newcomer=UserFactory(),
+        piece=piece,
+        draft=draft,
+        collection=collection,
+        request=request,
+        accepted_request=request_in(RequestState.ACCEPTED, piece=piece, shopper=shopper),
+    )
+
+
+def client_for(user=None) -> Client:
+    """A test client signed in as `user` (anonymous for None); the sign-in is written before any snapshot."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# --- The URLconf --------------------------------------------------------------
+
+# How to fill each URL's arguments from the world. A URL missing here fails
+# `test_every_url_is_fuzzed`, so that a new page cannot escape the suite.
+URL_KWARGS = {
+    "catalog:piece_detail": lambda w: {"slug": w.piece.slug},
+    "catalog:collection_detail": lambda w: {"slug": w.collection.slug},
+    "artisans:artisan_detail": lambda w: {"slug": w.maker.slug},
+    "requests:create_for_piece": lambda w: {"slug": w.piece.slug},
+    "requests:create_for_artisan": lambda w: {"artisan_slug": w.maker.slug},
+    "requests:detail": lambda w: {"pk": w.request.pk},
+    "requests:action": lambda w: {"pk": w.request.pk, "action": "message"},
+    "studio:piece_update": lambda w: {"pk": w.piece.pk},
+    "studio:piece_preview": lambda w: {"pk": w.draft.pk},
+    "studio:piece_action": lambda w: {"pk": w.draft.pk, "action": "publish"},
+    "studio:request_detail": lambda w: {"pk": w.request.pk},
+    "studio:request_action": lambda w: {"pk": w.request.pk, "action": "message"},
+    "sitemap_section": lambda w: {"section": "pieces"},
+    "account_confirm_email": lambda w: {"key": "MQ:made-up-key"},
+    "account_reset_password_from_key": lambda w: {"uidb36": "1", "key": "made-up-key"},
+}
+
+# URLs left out of the query fuzzing, and why.
+NOT_FUZZED = {
+    "admin": "Django's own admin, for staff only; its forms are covered by the admin tests",
+    "media": "served by the storage (object storage in production), not by the app",
+}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part) or None
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name
+
+
+def url_names() -> list[str]:
+    """Every named URL of the site outside the admin, in URLconf order; an unnamed one fails loudly."""
+    names = []
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith("admin/") or route.lstrip("^").startswith("media/"):
+            continue
+        assert name, f"The URL {route!r} has no name: name it so that the hostile suite can fuzz it."
+        if name not in names:
+            names.append(name)
+    return names
+
+
+# The parameters some view reads, beyond the filters: pagination, the compare list, studio filters, redirects.
+OTHER_PARAMETERS = {"page", "pieces", "status", "state", "next", "piece", "key", "section", "p"}
+
+
+def parameter_names():
+    """The query parameters the views read: every filter's, and the others some view reads."""
+    return {*PieceFilter.base_filters, *ArtisanFilter.base_filters, *OTHER_PARAMETERS}
+
+
+def visitor(name: str, world: World):
+    """Who the URL is for: the maker for the studio, the shopper for requests, anyone else for the rest."""
+    if name == "studio:apply":
+        return world.newcomer
+    if name.startswith("studio:"):
+        return world.maker.user
+    if name.startswith("requests:"):
+        return world.shopper
+    return None
+
+
+def url_for(name: str, world: World) -> str:
+    return reverse(name, kwargs=URL_KWARGS[name](world) if name in URL_KWARGS else None)
+
+
+# --- What was written ---------------------------------------------------------
+
+# Rows that change on every visit by design: sessions (the compare tray, sign-in).
+UNSNAPSHOTTED = {"sessions.session"}
+
+
+def snapshot() -> dict[str, str]:
+    """A digest of every row of every table: two equal snapshots mean nothing was written in between."""
+    digests = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in UNSNAPSHOTTED or not model._meta.managed:
+            continue
+        rows = model._default_manager.order_by("pk").values_list()
+        digests[label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return digests
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(label for label in after if before.get(label) != after[label])
+
+
+def accepted(response) -> bool:
+    """A form was accepted when it redirected with a success or information message (refusals say why)."""
+    levels = {message.level for message in get_messages(response.wsgi_request)}
+    return response.status_code in (301, 302, 303) and bool(levels & {messages.SUCCESS, messages.INFO})
+
+
+def future(days=30) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
