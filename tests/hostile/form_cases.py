@@ -35,8 +35,8 @@ class FormCase:
     user: Callable[[World], object]
     data: Callable[[World], dict]
     files: Callable[[], dict] = no_files
-    # Users who must be turned away (404, 403 or sign-in) with nothing written.
-    intruders: list[Callable[[World], object]] = field(default_factory=list)
+    # Who must be turned away (404, 403 or sign-in) with nothing written: (who, the user) pairs.
+    intruders: list[tuple[str, Callable[[World], object]]] = field(default_factory=list)
     # Where an accepted form redirects, for the forms that say nothing on success.
     success_url: str | None = None
     # The free-text fields, which store what they are given and show it back (the injection tests fill them).
@@ -112,13 +112,20 @@ def _maker(world):
     return world.maker.user
 
 
+VISITOR = ("visitor", lambda w: None)
+THE_MAKER = ("the maker", _maker)
+OTHER_MAKER = ("another maker", lambda w: w.other_maker.user)
+A_SHOPPER = ("a shopper", lambda w: w.shopper)
+OTHER_SHOPPER = ("another shopper", lambda w: w.other_shopper)
+
+
 FORM_CASES = [
     FormCase(
         "request for a piece",
         lambda w: reverse("requests:create_for_piece", args=[w.piece.slug]),
         lambda w: w.shopper,
         _request_for_piece,
-        intruders=[lambda w: None],
+        intruders=[VISITOR],
         text_fields=("size", "material_choice", "details"),
     ),
     FormCase(
@@ -126,7 +133,7 @@ FORM_CASES = [
         lambda w: reverse("requests:create_for_artisan", args=[w.maker.slug]),
         lambda w: w.other_shopper,
         _commission,
-        intruders=[lambda w: None],
+        intruders=[VISITOR],
         text_fields=("size", "material_choice", "details"),
     ),
     FormCase(
@@ -135,7 +142,7 @@ FORM_CASES = [
         lambda w: w.newcomer,
         lambda w: application_data(),
         application_files,
-        intruders=[lambda w: None, _maker],
+        intruders=[VISITOR, THE_MAKER],
         text_fields=("name", "region", "bio", "statement", "labor_practices", "photos-0-alt_text"),
     ),
     FormCase(
@@ -143,7 +150,7 @@ FORM_CASES = [
         lambda w: reverse("studio:profile"),
         _maker,
         _profile,
-        intruders=[lambda w: None, lambda w: w.shopper],
+        intruders=[VISITOR, A_SHOPPER],
         text_fields=("name", "region", "bio", "statement", "labor_practices"),
     ),
     FormCase(
@@ -152,7 +159,7 @@ FORM_CASES = [
         _maker,
         _new_piece,
         piece_files,
-        intruders=[lambda w: None, lambda w: w.shopper],
+        intruders=[VISITOR, A_SHOPPER],
         text_fields=PIECE_TEXT_FIELDS,
     ),
     FormCase(
@@ -160,7 +167,7 @@ FORM_CASES = [
         lambda w: reverse("studio:piece_update", args=[w.piece.pk]),
         _maker,
         _piece_edit,
-        intruders=[lambda w: None, lambda w: w.other_maker.user, lambda w: w.shopper],
+        intruders=[VISITOR, OTHER_MAKER, A_SHOPPER],
         text_fields=PIECE_TEXT_FIELDS,
     ),
     FormCase(
@@ -168,14 +175,14 @@ FORM_CASES = [
         lambda w: reverse("studio:piece_action", args=[w.draft.pk, "publish"]),
         _maker,
         lambda w: {"next": "piece"},
-        intruders=[lambda w: None, lambda w: w.other_maker.user],
+        intruders=[VISITOR, OTHER_MAKER],
     ),
     FormCase(
         "quote",
         lambda w: reverse("studio:request_action", args=[w.request.pk, "quote"]),
         _maker,
         _quote,
-        intruders=[lambda w: None, lambda w: w.other_maker.user, lambda w: w.shopper],
+        intruders=[VISITOR, OTHER_MAKER, A_SHOPPER],
         text_fields=("message",),
     ),
     FormCase(
@@ -183,7 +190,7 @@ FORM_CASES = [
         lambda w: reverse("studio:request_action", args=[w.request.pk, "decline"]),
         _maker,
         lambda w: {"note": "The stone is not available any more."},
-        intruders=[lambda w: w.other_maker.user, lambda w: w.shopper],
+        intruders=[OTHER_MAKER, A_SHOPPER],
         text_fields=("note",),
     ),
     FormCase(
@@ -191,7 +198,7 @@ FORM_CASES = [
         lambda w: reverse("studio:request_action", args=[w.request.pk, "message"]),
         _maker,
         lambda w: {"body": "Which finger is it for?"},
-        intruders=[lambda w: w.other_maker.user],
+        intruders=[OTHER_MAKER],
         text_fields=("body",),
     ),
     FormCase(
@@ -199,7 +206,7 @@ FORM_CASES = [
         lambda w: reverse("requests:action", args=[w.request.pk, "message"]),
         lambda w: w.shopper,
         lambda w: {"body": "The ring finger, left hand."},
-        intruders=[lambda w: None, lambda w: w.other_shopper, lambda w: w.maker.user],
+        intruders=[VISITOR, OTHER_SHOPPER, THE_MAKER],
         text_fields=("body",),
     ),
     FormCase(
@@ -207,7 +214,7 @@ FORM_CASES = [
         lambda w: reverse("requests:action", args=[w.request.pk, "withdraw"]),
         lambda w: w.shopper,
         lambda w: {},
-        intruders=[lambda w: w.other_shopper, lambda w: w.maker.user],
+        intruders=[OTHER_SHOPPER, THE_MAKER],
     ),
     FormCase(
         "compare tray",

@@ -77,8 +77,7 @@ def test_spoiled_data_is_refused_cleanly_or_accepted(case, world, hostile_figure
 
 @pytest.mark.parametrize(
     ("case", "intruder"),
-    [(case, intruder) for case in FORM_CASES for intruder in case.intruders],
-    ids=lambda value: str(value) if isinstance(value, type(FORM_CASES[0])) else "",
+    [pytest.param(case, user, id=f"{case}-{who}") for case in FORM_CASES for who, user in case.intruders],
 )
 def test_the_wrong_user_is_turned_away_and_nothing_is_written(case, intruder, world, hostile_figures):
     valid = case.data(world)
