@@ -7,6 +7,7 @@ personalized.
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -132,6 +133,9 @@ class Piece(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # What `q` searches on PostgreSQL, kept in step by catalog.search.refresh_search_vectors
+    # and indexed with GIN (migration 0006); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PieceQuerySet.as_manager()
 
