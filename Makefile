@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 # Two workers on this 2-core machine; each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint test-sqlite test-postgres test-hostile install install-dev chromium services screenshots clean
+.PHONY: run test lint test-sqlite test-postgres test-hostile install install-dev chromium services screenshots clean bench bench-tools
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -71,6 +71,19 @@ services:
 # The README's screenshots, taken with headless Chromium from a demo catalog.
 screenshots: install-dev chromium
 	$(BIN)/python docs/take_screenshots.py
+
+# The benchmark (bench/README.md): a PostgreSQL database of SIZE pieces built once per code version,
+# gunicorn with 2 workers, wrk. Results in bench/results/<date>-<size>.md.
+SIZE ?= 100000
+BENCH_SECONDS ?= 12
+bench: install bench-tools services
+	$(BIN)/python -m bench.run --size $(SIZE) --duration $(BENCH_SECONDS)
+
+# wrk, the load generator, from Debian's packages.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
 clean:
 	rm -rf $(VENV) db.test.sqlite3 staticfiles

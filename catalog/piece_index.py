@@ -31,6 +31,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import BigIntegerField, CharField, F, Value
 from django.db.models.functions import Cast
@@ -50,16 +51,27 @@ SMALL_RESULT = 4096
 INDEXED_SORTS = (Sort.NEWEST, Sort.PRICE, Sort.PRICE_DESC)
 
 
-def _bitmaps_by_key(rows):
-    """{key: BitMap of ids} from (key, id) rows."""
-    grouped = {}
-    for key, pk in rows:
-        grouped.setdefault(str(key), []).append(pk)
-    return {key: BitMap(ids) for key, ids in grouped.items()}
+def _postgresql():
+    return connection.vendor == "postgresql"
 
 
 def _ids(queryset):
-    return BitMap(queryset.order_by().values_list("pk", flat=True).iterator(chunk_size=20_000))
+    """The ids of `queryset` as a BitMap; on PostgreSQL in one array (a row per id costs 10x more)."""
+    queryset = queryset.order_by()
+    if _postgresql():
+        return BitMap(queryset.aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"])
+    return BitMap(queryset.values_list("pk", flat=True).iterator(chunk_size=20_000))
+
+
+def _ids_by_key(queryset, key, pk="pk"):
+    """{key as text: BitMap of the `pk` of the rows with it}; on PostgreSQL one array per key."""
+    keyed = queryset.order_by().values(key=Cast(F(key), CharField()))
+    if _postgresql():
+        return {key: BitMap(ids) for key, ids in keyed.annotate(ids=ArrayAgg(pk)).values_list("key", "ids")}
+    grouped = {}
+    for key, owner in keyed.values_list("key", pk).iterator(chunk_size=20_000):
+        grouped.setdefault(key, []).append(owner)
+    return {key: BitMap(ids) for key, ids in grouped.items()}
 
 
 def _option_bitmaps(facet, published):
@@ -70,14 +82,9 @@ def _option_bitmaps(facet, published):
         values = [option.value for option in facet_options().get(facet.name, [])]
         return {value: _ids(published.filter(facet.condition([value]))) for value in values}
     if facet.field:
-        rows = published.order_by().values_list(Cast(F(facet.field), CharField()), "pk")
-    else:
-        rows = (
-            facet.through.objects.filter(**{f"{facet.owner}__in": published.values("pk")}, **facet.through_filter)
-            .order_by()
-            .values_list(Cast(F(facet.through_key), CharField()), facet.owner)
-        )
-    return _bitmaps_by_key(rows.iterator(chunk_size=20_000))
+        return _ids_by_key(published, facet.field)
+    related = facet.through.objects.filter(**{f"{facet.owner}__in": published.values("pk")}, **facet.through_filter)
+    return _ids_by_key(related, facet.through_key, pk=facet.owner)
 
 
 @dataclass
