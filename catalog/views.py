@@ -6,6 +6,8 @@ pieces of approved makers are ever shown and each page costs a fixed number
 of queries.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
@@ -23,7 +25,7 @@ from . import compare
 from .choices import PieceStatus, ProductionMethod
 from .facets import ARTISAN_FACETS, MAKERS
 from .filters import ArtisanFilter, PieceFilter
-from .guide import guide_figures
+from .guide import catalog_version, guide_figures
 from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
 from .piece_index import IndexedResult
@@ -108,6 +110,22 @@ class PieceDetailView(DetailView):
             structured_data=product_structured_data(piece, self.request),
             **kwargs,
         )
+
+
+def piece_etag(request, slug):
+    """
+    The piece page's ETag, for conditional GET: a page changes when the catalog
+    does (its version), and with who is looking (their account, compare tray,
+    CSRF cookie and pending messages), so a 304 never serves another visitor's page.
+    """
+    visitor = [
+        str(request.user.pk or ""),
+        ",".join(compare.tray(request.session)),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        request.COOKIES.get("messages", ""),
+    ]
+    digest = hashlib.blake2b("\n".join([slug, str(catalog_version()), *visitor]).encode(), digest_size=12)
+    return digest.hexdigest()
 
 
 class CollectionDetailView(DetailView):
