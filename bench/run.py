@@ -275,7 +275,7 @@ def main(argv=None):
             # Warm-up: concurrent requests, so that both workers load what they keep (the
             # listing's index is built here), then a short run.
             with ThreadPoolExecutor(4) as pool:
-                list(pool.map(lambda path: fetch(base + path, scenario.headers), scenario.paths[:8] * 2))
+                list(pool.map(fetch, [base + path for path in scenario.paths[:8] * 2], [scenario.headers] * 16))
             warm = wrk(base, scenario, paths_file, clients=CLIENTS, seconds=3)
             busy = wrk(base, scenario, paths_file, clients=CLIENTS, seconds=args.duration)
             alone = wrk(base, scenario, paths_file, clients=1, seconds=max(4, args.duration // 2))
