@@ -135,7 +135,7 @@ def scenarios(rng):
     client = Client()
     client.force_login(staff)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    admin = distinct(lambda: f"/admin/catalog/piece/?p={rng.randint(0, 200)}{rng.choice(['', '&o=-1', '&o=2'])}")
+    admin = distinct(lambda: f"/admin/catalog/piece/?p={rng.randint(0, 400)}")
     return [
         Scenario("Listing, no filter", ["/pieces/"], {}, "≥ 40% of baseline, p50 ≤ 2.5×"),
         Scenario("Listing, 3 filters", three_filters, {}, "≥ 40% of baseline, p50 ≤ 2.5×, ≤ 12 queries"),

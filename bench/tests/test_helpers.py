@@ -61,17 +61,17 @@ def test_index_scans_and_scans_of_other_tables_are_not_counted(plan):
     assert not plan_scans_piece_table(plan)
 
 
-def test_the_code_version_changes_with_a_migration_or_the_seed(tmp_path):
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "0001_initial.py").write_text("operations = []\n")
+def test_the_code_version_changes_with_any_file_of_the_seed(tmp_path):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "rows.py").write_text("CHUNK = 1000\n")
     (tmp_path / "seed.py").write_text("PIECES = 600\n")
-    sources = ["migrations", "seed.py"]
+    sources = ["demo", "seed.py"]
     before = database.code_version(tmp_path, sources)
     assert database.code_version(tmp_path, sources) == before
-    (tmp_path / "migrations" / "0002_more.py").write_text("operations = []\n")
-    after_migration = database.code_version(tmp_path, sources)
+    (tmp_path / "demo" / "more.py").write_text("STEPS = 3\n")
+    after_new_file = database.code_version(tmp_path, sources)
     (tmp_path / "seed.py").write_text("PIECES = 700\n")
-    assert len({before, after_migration, database.code_version(tmp_path, sources)}) == 3
+    assert len({before, after_new_file, database.code_version(tmp_path, sources)}) == 3
 
 
 def test_database_names_are_keyed_by_size_and_version():
