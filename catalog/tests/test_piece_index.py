@@ -187,3 +187,25 @@ def test_the_index_is_rebuilt_only_when_the_catalog_changes(client, django_asser
     assert current_index() is built
     PieceFactory()
     assert current_index() is not built
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"price_min": "0.001", "price_max": "80.004"},
+        {"price_min": "80.5", "price_max": "80.5"},
+        {"price_min": "1e400"},
+        {"price_max": "Infinity"},
+        {"price_min": "NaN", "price_max": "-5"},
+        {"price_min": "900", "price_max": "10"},
+        {"method": ["handcrafted", "no-such-method"], "metal": "silver\x00"},
+        {"page": "last", "sort": "-price"},
+        {"sort": "price; DROP TABLE catalog_piece"},
+    ],
+)
+def test_odd_prices_and_values_give_the_same_result_as_sql(client, params):
+    random_catalog(6, size=12)
+    response = client.get(LISTING, params)
+    assert response.status_code == 200
+    filterset = response.context["filter"]
+    assert response.context["paginator"].count == filterset.qs.count()
