@@ -157,11 +157,8 @@ def start_server(port, env):
     command = [
         str(gunicorn),
         "marketplace.wsgi",
-        "--workers=2",
-        "--worker-class=sync",
+        f"--config={ROOT / 'bench' / 'gunicorn_bench.py'}",
         f"--bind=127.0.0.1:{port}",
-        "--timeout=600",
-        "--log-level=warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
