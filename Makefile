@@ -1,6 +1,6 @@
 # Atelier: two commands for a fresh clone.
 #   make run    virtualenv, install, migrate, demo catalog if empty, serve on http://127.0.0.1:8000
-#   make test   the whole suite on SQLite, then on PostgreSQL (browser tests included)
+#   make test   the whole suite on SQLite, then on PostgreSQL (browser tests included), then the hostile-world suite
 #   make serve  the production configuration (DEBUG off, gunicorn, PostgreSQL, Redis) on http://127.0.0.1:8000
 
 PYTHON ?= python3
@@ -10,8 +10,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 # Two workers on this 2-core machine; each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-tools \
-	screenshots clean
+.PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-cluster \
+	wrk screenshots clean bench
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -43,6 +43,7 @@ test: install-dev chromium services
 	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+	$(MAKE) test-hostile
 
 lint:
 	$(BIN)/ruff check .
@@ -62,15 +63,12 @@ test-postgres:
 # Load and fault tests drive `make serve` with wrk, against a PostgreSQL cluster of their own (port 5439) that
 # the fault test restarts, never the shared one.
 HOSTILE_PG_PORT ?= 5439
-test-hostile: install-dev services hostile-tools
+test-hostile: install-dev services wrk hostile-cluster
 	@echo "== Hostile-world suite on PostgreSQL =="
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 0 -q --create-db -m hostile tests/hostile
 
-# wrk (the load generator) and the hostile tests' own PostgreSQL cluster, created once and started if down.
-hostile-tools:
-	@command -v wrk >/dev/null 2>&1 || { \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+# The hostile tests' own PostgreSQL cluster, created once and started if down.
+hostile-cluster:
 	@V=$$(ls /etc/postgresql | sort -n | tail -1); \
 	pg_lsclusters -h | awk '{print $$2}' | grep -qx hostile || \
 		pg_createcluster $$V hostile -p $(HOSTILE_PG_PORT) -- --auth-host=trust --auth-local=trust >/dev/null; \
@@ -109,6 +107,19 @@ services:
 # The README's screenshots, taken with headless Chromium from a demo catalog.
 screenshots: install-dev chromium
 	$(BIN)/python docs/take_screenshots.py
+
+# The benchmark (bench/README.md): a PostgreSQL database of SIZE pieces built once per code version,
+# gunicorn with 2 workers, wrk. Results in bench/results/<date>-<size>.md.
+SIZE ?= 100000
+BENCH_SECONDS ?= 12
+bench: install wrk services
+	$(BIN)/python -m bench.run --size $(SIZE) --duration $(BENCH_SECONDS)
+
+# wrk, the load generator of the bench and the load tests, from Debian's packages.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
 clean:
 	rm -rf $(VENV) db.test.sqlite3 staticfiles

@@ -281,6 +281,8 @@ class PieceAdmin(admin.ModelAdmin):
         "evidence_level",
     ]
     list_select_related = ["artisan", "category"]
+    # One count of the filtered rows, not a second one of the whole table.
+    show_full_result_count = False
     # Django removes the duplicate rows a multi-valued relation (materials) would give.
     search_fields = ["title", "artisan__name", "materials__material__name"]
     search_help_text = _("Search by title, maker name or material name.")

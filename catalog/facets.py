@@ -7,7 +7,9 @@ the pieces the current result would hold with that option added. Counts use
 the usual faceted-search meaning: a facet's own selection is left out of its
 counts, so choosing "Rings" still shows how many earrings there are.
 
-All counts come from one SQL query (a UNION ALL of one grouped branch per
+The pieces' listing counts from its in-memory index (catalog.piece_index),
+which reads each facet the way `Facet.count_branches` groups it; the makers'
+directory counts in SQL: one query (a UNION ALL of one grouped branch per
 facet), whatever the number of facets or active filters.
 """
 

@@ -83,9 +83,13 @@ class FacetFilterSet(django_filters.FilterSet):
 
     def queryset_without(self, facet_name):
         """The rows under every active filter except the facet `facet_name` (for its counts)."""
+        return self.filtered([name for name in self.selections if name != facet_name])
+
+    def filtered(self, names):
+        """The rows under the active filters named."""
         queryset = self.queryset
         for name, value in self.selections.items():
-            if name != facet_name:
+            if name in names:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 

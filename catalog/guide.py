@@ -8,6 +8,7 @@ catalog's version, which every write to pieces moves on (catalog.signals), so
 the guide is recomputed after a change and never on an unchanged catalog.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import median
@@ -24,23 +25,32 @@ GUIDE_CACHE_KEY = "catalog:guide:{version}"
 STONES = (MaterialKind.GEMSTONE, MaterialKind.PEARL)
 
 
+def _first_version():
+    """
+    Where a version starts when the cache has none: the clock in nanoseconds,
+    so that a cleared cache never gives again a version that a process may
+    still hold figures (or the listing's index) for.
+    """
+    return time.time_ns()
+
+
 def catalog_version():
     """A number that changes whenever a piece changes; caches of catalog figures are keyed by it."""
     version = cache.get(VERSION_CACHE_KEY)
     if version is None:
-        version = 1
-        cache.add(VERSION_CACHE_KEY, version, timeout=None)
+        cache.add(VERSION_CACHE_KEY, _first_version(), timeout=None)
+        version = cache.get(VERSION_CACHE_KEY)
     return version
 
 
 def bump_catalog_version(**kwargs):
     """Move the catalog's version on (a signal receiver, and called after bulk updates)."""
     if cache.get(VERSION_CACHE_KEY) is None:
-        cache.add(VERSION_CACHE_KEY, 1, timeout=None)
+        cache.add(VERSION_CACHE_KEY, _first_version(), timeout=None)
     try:
         cache.incr(VERSION_CACHE_KEY)
     except ValueError:  # expired between the two calls
-        cache.set(VERSION_CACHE_KEY, 2, timeout=None)
+        cache.set(VERSION_CACHE_KEY, _first_version(), timeout=None)
 
 
 @dataclass(frozen=True)

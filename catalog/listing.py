@@ -68,13 +68,14 @@ def querystring(selections, facets=FACETS):
 class ListingState:
     """The listing's facets, chips, canonical URL and title for one request."""
 
-    def __init__(self, filterset, *, path, facets=FACETS, groups=GROUPS):
+    def __init__(self, filterset, *, path, facets=FACETS, groups=GROUPS, counts=None):
+        """`counts` when they are already known (the piece listing's index); counted in SQL otherwise."""
         self.path = path
         self.facets = facets
         self.groups = groups
         self.selections = filterset.selections
         self.options = facet_options()
-        self.counts = facet_counts(filterset.queryset_without, facets)
+        self.counts = facet_counts(filterset.queryset_without, facets) if counts is None else counts
 
     @property
     def facet_groups(self):

@@ -110,6 +110,13 @@ class PieceQuerySet(models.QuerySet):
         )
 
 
+class PieceManager(models.Manager.from_queryset(PieceQuerySet)):
+    """Pieces without their stored search vector, which only PostgreSQL's `q` reads, in the WHERE."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class PersonalizationRequestQuerySet(models.QuerySet):
     """Who may see a request, in one place: its shopper, its maker, and staff."""
 

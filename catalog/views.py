@@ -6,6 +6,8 @@ pieces of approved makers are ever shown and each page costs a fixed number
 of queries.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
@@ -22,10 +24,11 @@ from artisans.models import Artisan
 from . import compare
 from .choices import PieceStatus, ProductionMethod
 from .facets import ARTISAN_FACETS, MAKERS
-from .filters import ArtisanFilter, PieceFilter, order_pieces
-from .guide import guide_figures
+from .filters import ArtisanFilter, PieceFilter
+from .guide import catalog_version, guide_figures
 from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
+from .piece_index import IndexedResult
 from .piece_views import record_view
 from .seo import product_structured_data
 
@@ -53,10 +56,12 @@ class HomeView(TemplateView):
 
 class PieceListView(ListView):
     """
-    The listing as a pipeline: validate the filters → filter → order → paginate
-    → count the facets. 24 cards a page, at most 8 queries whatever the filters
-    (count, page, photos, materials, steps, the facet counts in one query, and
-    the facet options, which are cached).
+    The listing as a pipeline: validate the filters → find the result and its
+    facet counts in the in-memory index (catalog.piece_index) → load the
+    page's 24 pieces by primary key. At most 6 queries whatever the filters
+    and the size of the catalog (the page, photos, materials, steps; the ids
+    matching `q` or a delivery time; the facet options, which are cached),
+    plus the index's rebuild after the catalog changed.
     """
 
     paginate_by = settings.PIECES_PER_PAGE
@@ -64,13 +69,12 @@ class PieceListView(ListView):
 
     def get_queryset(self):
         self.filterset = PieceFilter(self.request.GET or None, queryset=Piece.objects.published())
-        selections = self.filterset.selections
-        pieces = order_pieces(self.filterset.qs, sort=selections.get("sort"), q=selections.get("q"))
-        return pieces.for_cards()
+        self.result = IndexedResult(self.filterset)
+        return self.result
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        listing = ListingState(self.filterset, path=self.request.path)
+        listing = ListingState(self.filterset, path=self.request.path, counts=self.result.facet_counts)
         page = context["page_obj"]
         canonical = listing.canonical_query
         if page.number > 1:
@@ -112,6 +116,22 @@ class PieceDetailView(DetailView):
         response = super().get(request, *args, **kwargs)
         record_view(request, self.object)
         return response
+
+
+def piece_etag(request, slug):
+    """
+    The piece page's ETag, for conditional GET: a page changes when the catalog
+    does (its version), and with who is looking (their account, compare tray,
+    CSRF cookie and pending messages), so a 304 never serves another visitor's page.
+    """
+    visitor = [
+        str(request.user.pk or ""),
+        ",".join(compare.tray(request.session)),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        request.COOKIES.get("messages", ""),
+    ]
+    digest = hashlib.blake2b("\n".join([slug, str(catalog_version()), *visitor]).encode(), digest_size=12)
+    return digest.hexdigest()
 
 
 class CollectionDetailView(DetailView):

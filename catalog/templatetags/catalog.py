@@ -20,6 +20,14 @@ CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+@register.simple_tag
+def piece_cards(pieces):
+    """The grid's cards as (piece, HTML) pairs, from the cache where it holds them (catalog.cards)."""
+    from ..cards import card_bodies
+
+    return card_bodies(pieces)
+
+
 @register.filter
 def money(amount):
     """'€1,240' for whole amounts, '€1,240.50' otherwise, in the site's currency."""

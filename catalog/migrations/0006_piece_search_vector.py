@@ -1,0 +1,41 @@
+"""
+The stored search vector of pieces and its GIN index (PostgreSQL only), so
+that `q` reads an index instead of computing every piece's vector.
+"""
+
+from django.db import migrations
+
+import django.contrib.postgres.search
+
+GIN_INDEX = "piece_search_vector_gin"
+
+
+def create_gin_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON catalog_piece USING gin (search_vector)")
+
+
+def drop_gin_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
+
+
+def fill_search_vectors(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        from catalog.search import refresh_search_vectors
+
+        refresh_search_vectors()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0004_personalization_requests")]
+
+    operations = [
+        migrations.AddField(
+            model_name="piece",
+            name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.RunPython(fill_search_vectors, migrations.RunPython.noop),
+        migrations.RunPython(create_gin_index, drop_gin_index),
+    ]

@@ -1,0 +1,60 @@
+"""
+The pages `make bench` measures (bench/run.py), each at two catalog sizes:
+the number of queries a request costs does not grow with the catalog.
+"""
+
+import pytest
+from django.urls import reverse
+
+from artisans.tests.factories import ArtisanFactory
+from catalog.models import Piece
+from catalog.tests.factories import MaterialFactory, piece_with_details
+from catalog.tests.test_admin import PIECE_LIST_QUERIES
+
+pytestmark = pytest.mark.django_db
+LISTING = reverse("catalog:piece_list")
+
+
+@pytest.fixture(params=[3, 30], ids=["3 pieces", "30 pieces"])
+def catalog(request):
+    silver = MaterialFactory(name="Sterling silver", slug="sterling-silver")
+    makers = [ArtisanFactory(), ArtisanFactory()]
+    for n in range(request.param):
+        piece = piece_with_details(artisan=makers[n % 2], title=f"Hammered ring {n}")
+        piece.materials.update(material=silver)
+    return Piece.objects.published()
+
+
+# Each scenario: its URL for a catalog, and the most queries it may cost once warm.
+SCENARIOS = {
+    # The page's pieces, photos, materials and steps; counts and facets come from the index.
+    "listing, no filter": (lambda pieces: LISTING, 4),
+    "listing, 3 filters": (lambda pieces: LISTING + "?method=handcrafted&metal=sterling-silver&price_max=900", 4),
+    # And the ids matching `q`.
+    "listing, q + 2 filters": (lambda pieces: LISTING + "?q=ring&method=handcrafted&availability=one_of_a_kind", 5),
+    "listing, last page": (lambda pieces: LISTING + "?sort=price&page=last", 4),
+    # Piece, images, materials, steps, techniques, traditions, options, the maker's
+    # certifications; "the other way to own it": page and photos.
+    "piece page": (lambda pieces: pieces.first().get_absolute_url(), 10),
+    "compare, 3 pieces": (
+        lambda pieces: reverse("catalog:compare") + "?pieces=" + ",".join(p.slug for p in pieces[:3]),
+        8,
+    ),
+    "guide": (lambda pieces: reverse("catalog:guide"), 2),
+    "maker page": (lambda pieces: pieces.first().artisan.get_absolute_url(), 9),
+}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_each_bench_page_costs_the_same_queries_at_any_size(client, django_assert_max_num_queries, catalog, scenario):
+    url_of, most = SCENARIOS[scenario]
+    url = url_of(catalog)
+    assert client.get(url).status_code == 200  # warm: the listing's index, the facet options, the guide
+    with django_assert_max_num_queries(most):
+        assert client.get(url).status_code == 200
+
+
+def test_the_admin_piece_list_costs_the_same_queries_at_any_size(admin_client, django_assert_max_num_queries, catalog):
+    url = reverse("admin:catalog_piece_changelist")
+    with django_assert_max_num_queries(PIECE_LIST_QUERIES):
+        assert admin_client.get(url).status_code == 200
