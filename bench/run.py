@@ -232,7 +232,7 @@ def main(argv=None):
     parser.add_argument("--only", default="", help="Run only the scenarios whose name contains this text.")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: run `make bench-tools` (apt-get install wrk).")
+        raise SystemExit("wrk is missing: run `make wrk` (apt-get install wrk).")
 
     url = database.prepare(args.size)
     started = time.time()

@@ -3,7 +3,7 @@ The site as it runs in production, for the load, fault and scale-out tests.
 
 `make serve` (DEBUG off, gunicorn with gunicorn.conf.py, WhiteNoise, Redis
 sessions and cache) on a port of its own, against the hostile tests' own
-PostgreSQL cluster (`hostile`, port 5439, made by `make hostile-tools`), which
+PostgreSQL cluster (`hostile`, port 5439, made by `make hostile-cluster`), which
 the fault test may stop and start without disturbing anyone else's database.
 A `Visitor` is a small HTTP client that keeps its cookies, Secure ones
 included: the site is served over plain HTTP on 127.0.0.1, as behind a load
