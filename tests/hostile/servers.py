@@ -258,10 +258,11 @@ def wrk_command(url: str, paths_file: Path, *, seconds: int, connections: int = 
         str(connections),
         "--duration",
         f"{seconds}s",
-        # Requests queue in gunicorn's backlog behind 32 clients on a small machine; a request is
-        # an error when it takes longer than gunicorn itself allows one (gunicorn.conf.py's timeout).
+        # Requests queue in gunicorn's backlog behind 32 clients on a small (and maybe busy) machine;
+        # how long they wait is measured and recorded, not asserted (speed is bench/'s business). Only
+        # a request with no answer after a minute, twice gunicorn's own timeout, counts as an error.
         "--timeout",
-        "30s",
+        "60s",
         "--latency",
         "--script",
         str(Path(__file__).with_name("shopper.lua")),
