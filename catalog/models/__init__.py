@@ -10,11 +10,14 @@ from .pieces import (
 )
 from .requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
 from .taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
+from .trust import CopyFlag, DescriptionBand, PieceReport, Review, TrustEvent
 
 __all__ = [
     "Category",
     "Certification",
     "Collection",
+    "CopyFlag",
+    "DescriptionBand",
     "CollectionPiece",
     "MakerCertification",
     "Material",
@@ -23,11 +26,14 @@ __all__ = [
     "Piece",
     "PieceImage",
     "PieceMaterial",
+    "PieceReport",
     "ProductionStep",
     "RequestMessage",
     "RequestPhoto",
     "RequestState",
+    "Review",
     "Style",
     "Technique",
     "Tradition",
+    "TrustEvent",
 ]

@@ -399,6 +399,19 @@ class PieceImage(models.Model):
     is_process_photo = models.BooleanField(
         default=False, help_text=_("A photo of this piece being made, rather than of the finished piece.")
     )
+    # Copy detection (catalog.copies): the 64-bit perceptual hash, and its four
+    # 16-bit quarters in indexed columns so that near matches are found by
+    # equality lookups rather than by comparing every pair.
+    phash = models.BigIntegerField(null=True, blank=True, editable=False)
+    phash_0 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    phash_1 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    phash_2 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    phash_3 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    is_stock = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=_("A picture the site itself supplied to many pieces (the demo's drawings): never taken as a copy."),
+    )
 
     class Meta:
         ordering = ["position", "id"]
