@@ -49,7 +49,7 @@ class PieceQuerySet(models.QuerySet):
             .annotate(is_personalizable=personalizable)
             .prefetch_related(
                 Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)),
-                Prefetch("materials", queryset=PieceMaterial.objects.select_related("material")),
+                Prefetch("materials", queryset=PieceMaterial.objects.select_related("material", "certification")),
                 "production_steps",
             )
         )

@@ -43,6 +43,14 @@ from ..choices import (
 from ..querysets import PieceQuerySet
 from .taxonomy import Category, Certification, CertificationClaim, Material, Style, Technique, Tradition
 
+# A card's words for each evidence level (the piece page gives the full explanation).
+EVIDENCE_SHORT_LABELS = {
+    EvidenceLevel.SELF_DECLARED: _("Maker's word"),
+    EvidenceLevel.DOCUMENTED: _("Making documented"),
+    EvidenceLevel.STAFF_VERIFIED: _("Verified handcrafted"),
+    EvidenceLevel.STUDIO_VISITED: _("Studio visited"),
+}
+
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -226,6 +234,12 @@ class Piece(models.Model):
         return [m for m in self.metals if m.recycled]
 
     @property
+    def recycled_metal_claim(self):
+        """The recycled metal a badge names: a staff-verified certified one first, else the maker's statement."""
+        recycled = self.recycled_metals
+        return next((m for m in recycled if m.is_verified), recycled[0] if recycled else None)
+
+    @property
     def uses_recycled_metal(self):
         return bool(self.recycled_metals)
 
@@ -276,6 +290,11 @@ class Piece(models.Model):
     @property
     def evidence_level_explanation(self):
         return EvidenceLevel(self.evidence_level).explanation
+
+    @property
+    def evidence_short_label(self):
+        """The evidence level in the few words a card has room for."""
+        return EVIDENCE_SHORT_LABELS[self.evidence_level]
 
     @property
     def is_evidence_verified(self):

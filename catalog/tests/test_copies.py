@@ -62,9 +62,7 @@ def test_hashes_within_the_threshold_share_a_quarter_within_one_bit():
         other = base ^ sum(1 << bit for bit in range(start, start + 7))
         other = other - (1 << 64) if other >= 1 << 63 else other
         assert copies.distance(base, other) == 7
-        assert any(
-            bin(a ^ b).count("1") <= 1 for a, b in zip(copies.chunks(base), copies.chunks(other), strict=True)
-        )
+        assert any(bin(a ^ b).count("1") <= 1 for a, b in zip(copies.chunks(base), copies.chunks(other), strict=True))
 
 
 # --- Upload-time checks ------------------------------------------------------------------
