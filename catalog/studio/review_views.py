@@ -44,16 +44,19 @@ class ReviewListView(StudioMixin, ListView):
 class ReviewAppealView(StudioMixin, TemplateView):
     template_name = "studio/review_appeal.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.review = get_object_or_404(Review.objects.for_maker(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_review(self):
+        return get_object_or_404(Review.objects.for_maker(self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        self.review = self.get_review()
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", AppealForm())
         return super().get_context_data(review=self.review, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        self.review = self.get_review()
         form = AppealForm(request.POST, request.FILES)
         if form.is_valid():
             try:
