@@ -752,6 +752,33 @@ class ReviewDecisionForm(forms.Form):
     )
 
 
+class ReviewStateFilter(admin.SimpleListFilter):
+    """The queue opens on what is waiting; decided items, or all, on request."""
+
+    title = _("state")
+    parameter_name = "state"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*ReviewState.choices, (self.ALL, _("All"))]
+
+    def chosen(self):
+        return self.value() if self.value() in {*ReviewState.values, self.ALL} else ReviewState.WAITING
+
+    def choices(self, changelist):
+        # No "All" meaning "no filter" (that is "waiting" here): every option sets the parameter.
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.chosen() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        chosen = self.chosen()
+        return queryset if chosen == self.ALL else queryset.filter(state=chosen)
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     """
@@ -764,19 +791,13 @@ class ReviewAdmin(admin.ModelAdmin):
     """
 
     list_display = ["__str__", "artisan", "reason", "state", "open_reports", "open_flags", "opened_at"]
-    list_filter = ["state", "reason"]
+    list_filter = [ReviewStateFilter, "reason"]
     search_fields = ["piece__title", "artisan__name"]
     ordering = ["opened_at", "id"]
     change_form_template = "admin/catalog/review/review.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_queue()
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue opens on what is waiting; the filter shows decided items too.
-        if not request.GET:
-            return HttpResponseRedirect(request.path + "?state__exact=" + ReviewState.WAITING)
-        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False

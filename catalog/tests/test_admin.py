@@ -401,6 +401,7 @@ def test_the_piece_fieldsets_show_every_editable_field_once():
             names.extend(entry if isinstance(entry, tuple) else [entry])
     editable = {f.name for f in Piece._meta.get_fields() if getattr(f, "editable", False) and not f.auto_created}
     editable |= {"created_at", "updated_at"}  # auto_now fields: shown read-only
+    editable |= {"trust_history"}  # a link to the piece's audit trail, read-only
     assert sorted(names) == sorted(set(names))
     assert set(names) == editable
     assert set(piece_admin.readonly_fields) >= {

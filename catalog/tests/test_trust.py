@@ -1,4 +1,4 @@
-"""Evidence levels and the review queue's services: set, raised only by staff, dropped on change; decisions and appeals."""
+"""Evidence levels and the review queue: set, raised only by staff, dropped on change; decisions and appeals."""
 
 import pytest
 from django.core import mail

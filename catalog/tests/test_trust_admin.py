@@ -40,7 +40,7 @@ def queue_of(size):
 
 def test_the_queue_opens_on_waiting_items_oldest_first_with_their_counts(admin_client):
     first, second = queue_of(2)
-    response = admin_client.get(QUEUE, follow=True)
+    response = admin_client.get(QUEUE)
     rows = list(response.context["cl"].result_list)
     assert rows == [first, second]
     assert (rows[0].open_reports, rows[0].open_flags) == (1, 1)
@@ -52,7 +52,7 @@ def test_the_queue_costs_the_same_queries_whatever_its_length(admin_client, djan
     # session, user, two counts, the page (maker, piece and claim joined; counts as subqueries),
     # the reason filter's choices and the savepoint pair: the same at 2 and 12 rows.
     with django_assert_max_num_queries(9):
-        response = admin_client.get(QUEUE + "?state__exact=waiting")
+        response = admin_client.get(QUEUE)
     assert len(response.context["cl"].result_list) == size
 
 
@@ -85,6 +85,13 @@ def test_the_item_page_shows_the_evidence_the_matches_and_the_makers_other_piece
     for expected in ("Fabrication and soldering", sibling.title, "Documented by the maker", flag.other.title):
         assert expected in body
     assert "Seen at a bazaar" in body
+
+
+def test_the_queue_shows_decided_items_on_request(admin_client):
+    queue_of(1)
+    assert len(admin_client.get(QUEUE, {"state": "approved"}).context["cl"].result_list) == 1
+    assert len(admin_client.get(QUEUE, {"state": "all"}).context["cl"].result_list) == 2
+    assert len(admin_client.get(QUEUE, {"state": "nonsense"}).context["cl"].result_list) == 1
 
 
 def test_staff_approve_from_the_item_page(admin_client):
