@@ -42,6 +42,8 @@ from django.db import transaction
 from django.db.models import Q
 from PIL import Image, ImageOps, ImageStat
 
+from .choices import CopyKind
+
 PHOTO_DISTANCE = 7
 FLAT_STDDEV = 2.0
 CHUNKS = 4
@@ -213,7 +215,7 @@ def photo_check(image) -> int:
         gap = distance(value, other_hash)
         if gap <= PHOTO_DISTANCE:
             matches[piece_id] = min(gap, matches.get(piece_id, gap))
-    return pieces_flag(piece_id=image.piece_id, matches=matches, kind="photo") if matches else 0
+    return pieces_flag(piece_id=image.piece_id, matches=matches, kind=CopyKind.PHOTO) if matches else 0
 
 
 @transaction.atomic
@@ -242,4 +244,125 @@ def description_check(piece) -> int:
         score = similarity(own, shingles(text))
         if score >= TEXT_SIMILARITY:
             matches[other_id] = round(100 * score)
-    return pieces_flag(piece_id=piece.pk, matches=matches, kind="text") if matches else 0
+    return pieces_flag(piece_id=piece.pk, matches=matches, kind=CopyKind.TEXT) if matches else 0
+
+
+# --- Rescanning the whole catalog -----------------------------------------------------------
+
+
+@dataclass
+class ScanSummary:
+    hashed_files: int = 0
+    photos: int = 0
+    photo_pairs: int = 0
+    descriptions: int = 0
+    text_pairs: int = 0
+    new_pairs: int = 0
+
+    def line(self):
+        return (
+            f"Hashed {self.hashed_files:,} new photo files; compared {self.photos:,} photos "
+            f"({self.photo_pairs:,} matching pairs) and {self.descriptions:,} descriptions "
+            f"({self.text_pairs:,} matching pairs); {self.new_pairs:,} pairs newly flagged."
+        )
+
+
+def hash_missing_photos(*, batch=2000) -> int:
+    """
+    Hash every photo not hashed yet, each distinct stored file once (the demo
+    shares one file among many pieces); returns how many files were read.
+    """
+    from django.core.files.storage import default_storage
+
+    from .models import PieceImage
+
+    names = list(
+        PieceImage.objects.filter(phash__isnull=True, is_stock=False)
+        .order_by()
+        .values_list("image", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(names), batch):
+        with transaction.atomic():
+            for name in names[start : start + batch]:
+                try:
+                    with default_storage.open(name, "rb") as stored:
+                        value = photo_hash(stored)
+                except (OSError, ValueError, SyntaxError):
+                    continue  # a file missing from storage, or unreadable: nothing to compare
+                if value is not None:
+                    PieceImage.objects.filter(image=name, phash__isnull=True).update(**hash_fields(value))
+    return len(names)
+
+
+def _flag_pairs(pairs: dict[tuple[int, int], int], kind: str) -> int:
+    """Flag each (piece, other) pair with its score, grouped by piece so that each piece is written once."""
+    from .trust import pieces_flag
+
+    by_piece = defaultdict(dict)
+    for (piece_id, other_id), score in pairs.items():
+        by_piece[piece_id][other_id] = score
+    return sum(pieces_flag(piece_id=piece_id, matches=matches, kind=kind) for piece_id, matches in by_piece.items())
+
+
+def scan_photos(summary: ScanSummary) -> None:
+    from .models import PieceImage
+
+    rows = PieceImage.objects.filter(phash__isnull=False, is_stock=False).values_list(
+        "pk", "piece_id", "piece__artisan_id", "phash"
+    )
+    index = PhotoIndex(Photo(*row) for row in rows.iterator(chunk_size=5000))
+    summary.photos = len(index.photos)
+    pairs = {}
+    for photo, other, gap in index.pairs():
+        key = (min(photo.piece_id, other.piece_id), max(photo.piece_id, other.piece_id))
+        pairs[key] = min(gap, pairs.get(key, gap))
+    summary.photo_pairs = len(pairs)
+    summary.new_pairs += _flag_pairs(pairs, CopyKind.PHOTO)
+
+
+def scan_descriptions(summary: ScanSummary, *, batch=5000) -> None:
+    """Rebuild the description bands of every piece, then compare the candidates that share a band."""
+    from .models import DescriptionBand, Piece
+
+    buckets = defaultdict(list)
+    owners, shingle_sets = {}, {}
+    with transaction.atomic():
+        DescriptionBand.objects.all().delete()
+        rows = []
+        for piece_id, artisan_id, text in (
+            Piece.objects.order_by().values_list("pk", "artisan_id", "description").iterator(chunk_size=batch)
+        ):
+            own = shingles(text)
+            if not own:
+                continue
+            owners[piece_id], shingle_sets[piece_id] = artisan_id, own
+            for band, value in enumerate(bands(own)):
+                rows.append(DescriptionBand(piece_id=piece_id, band=band, value=value))
+                buckets[band, value].append(piece_id)
+            if len(rows) >= batch:
+                DescriptionBand.objects.bulk_create(rows)
+                rows = []
+        DescriptionBand.objects.bulk_create(rows)
+    summary.descriptions = len(shingle_sets)
+    pairs = {}
+    for members in buckets.values():
+        for i, piece_id in enumerate(members):
+            for other_id in members[i + 1 :]:
+                key = (min(piece_id, other_id), max(piece_id, other_id))
+                if owners[piece_id] == owners[other_id] or key in pairs:
+                    continue
+                score = similarity(shingle_sets[piece_id], shingle_sets[other_id])
+                pairs[key] = round(100 * score) if score >= TEXT_SIMILARITY else None
+    pairs = {key: score for key, score in pairs.items() if score is not None}
+    summary.text_pairs = len(pairs)
+    summary.new_pairs += _flag_pairs(pairs, CopyKind.TEXT)
+
+
+def scan_catalog() -> ScanSummary:
+    """Hash what is missing, then find every photo and description shared by two makers; flag the new pairs."""
+    summary = ScanSummary()
+    summary.hashed_files = hash_missing_photos()
+    scan_photos(summary)
+    scan_descriptions(summary)
+    return summary
