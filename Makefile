@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 # Two workers on this 2-core machine; each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint test-sqlite test-postgres test-hostile install install-dev chromium services screenshots clean
+.PHONY: bench-copies run test lint test-sqlite test-postgres test-hostile install install-dev chromium services screenshots clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -39,6 +39,10 @@ test-postgres:
 test-hostile:
 	@echo "== Hostile-world suite on PostgreSQL =="
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 0 -q --create-db -m hostile tests/hostile
+
+# Copy detection over 100,000 pieces on PostgreSQL (a throwaway test database), results in bench/results/.
+bench-copies: install-dev
+	DATABASE_URL=$(PG_URL) $(BIN)/python bench/copy_scan.py --out bench/results/copy-scan-$$(date +%Y-%m-%d).md
 
 # The virtualenv is rebuilt only when a requirements file changes.
 install: $(VENV)/.runtime-installed
