@@ -138,6 +138,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name": "review queue item",
+                "verbose_name_plural": "review queue",
                 "ordering": ["opened_at", "id"],
             },
         ),

@@ -51,6 +51,8 @@ class Review(models.Model):
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("review queue item")
+        verbose_name_plural = _("review queue")
         ordering = ["opened_at", "id"]
         indexes = [models.Index(fields=["state", "opened_at"], name="review_queue")]
         constraints = [
