@@ -52,7 +52,7 @@ WORDS = [f"w{n}" for n in range(5000)]
 
 
 def description(rng):
-    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(50, 80)))
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 90)))
 
 
 def altered(text, rng):
@@ -202,7 +202,7 @@ def main():
         f"# Copy detection at {args.pieces:,} pieces",
         "",
         f"Database: {connection.vendor}; {args.pieces:,} pieces of {max(2, args.pieces // PIECES_PER_MAKER):,} "
-        f"makers, one photo hash and one description (50–80 words) each, {PLANTED} planted copies.",
+        f"makers, one photo hash and one description (60–90 words) each, {PLANTED} planted copies.",
         f"Machine: {os.cpu_count()} cores (shared). Built in {build_seconds:.1f} s (not part of the scan).",
         "",
         "| phase | time | result |",

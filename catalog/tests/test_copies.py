@@ -13,7 +13,8 @@ from catalog.tests.factories import PieceFactory, PieceImageFactory
 LONG_TEXT = (
     "This delicate ring is handmade in our small workshop from solid sterling silver. Each band is cut, "
     "shaped and soldered by hand, then hammered to give it a sparkling texture that catches the light. "
-    "It is polished to a bright shine and arrives in a gift box, ready to give to someone you love."
+    "It is polished to a bright shine and arrives in a gift box, ready to give to someone you love. "
+    "Each piece is made to order and may differ slightly from the photos."
 )
 
 

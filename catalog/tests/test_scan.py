@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from catalog import copies
 from catalog.choices import CopyKind
-from catalog.models import CopyFlag, DescriptionBand, PieceImage
+from catalog.models import CopyFlag, DescriptionBand, Piece, PieceImage, Review
 from catalog.tests.drawings import drawing, encoded, recoloured
 from catalog.tests.factories import PieceFactory, PieceImageFactory
 from catalog.tests.test_copies import LONG_TEXT
@@ -79,7 +79,22 @@ def test_a_missing_file_is_skipped():
 
 
 def test_the_demo_catalog_does_not_flag_itself(without_drawing):  # noqa: F811
+    """Its drawings are stock, and its templated descriptions too short to be compared."""
     seed("--pieces", "300")
+    longest = max(len(copies.WORD.findall(text)) for text in Piece.objects.values_list("description", flat=True))
+    assert longest < copies.MIN_WORDS
     summary = copies.scan_catalog()
     assert (summary.photos, summary.photo_pairs, summary.text_pairs) == (0, 0, 0)
     assert not CopyFlag.objects.exists()
+
+
+def test_the_demo_plants_a_few_copies_that_the_detector_catches():
+    from catalog.demo.copies import COPIES
+
+    output = seed("--pieces", "40")
+    assert f"{COPIES} deliberately copied listings" in output
+    flagged = pairs(CopyKind.PHOTO)
+    assert len(flagged) == COPIES
+    for pair in flagged:
+        assert Review.objects.waiting().filter(piece__in=pair).count() == 2
+    assert copies.scan_catalog().new_pairs == 0
