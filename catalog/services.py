@@ -26,7 +26,14 @@ from artisans.slugs import unique_slug
 from .choices import EvidenceLevel, PieceStatus, ReviewReason, TrustAction
 from .guide import bump_catalog_version
 from .models import MakerCertification, Piece, PieceImage, PieceMaterial, Technique, Tradition
-from .trust import ERROR_FLAGGED, claims_open_for_review, open_copy_flags, review_open, trust_record
+from .trust import (
+    ERROR_FLAGGED,
+    claims_open_for_review,
+    open_copy_flags,
+    review_open,
+    trust_claims_verified,
+    trust_record,
+)
 
 ERROR_STAFF_ONLY = "Only staff can hide or feature pieces and verify certification claims."
 ERROR_NOT_YOUR_PIECE = "You can publish only your own pieces."
@@ -174,14 +181,18 @@ def certification_claims_verify(
     Mark certification claims (of makers or of piece materials) as checked by staff.
 
     Returns how many were newly verified. A material that names no
-    certification has nothing to verify and is left alone.
+    certification has nothing to verify and is left alone. Each verification
+    is an approval in the audit trail, and closes the claim's waiting item in
+    the review queue.
     """
     _require_staff(actor)
-    return _catalog_changed(
-        claims.model.objects.filter(pk__in=_primary_keys(claims), is_verified=False)
-        .exclude(certification__isnull=True)
-        .update(is_verified=True)
+    targets = claims.model.objects.filter(pk__in=_primary_keys(claims), is_verified=False).exclude(
+        certification__isnull=True
     )
+    verified = list(targets.select_related("certification", *(["piece"] if claims.model is PieceMaterial else [])))
+    changed = targets.update(is_verified=True)
+    trust_claims_verified(claims=verified, actor=actor)
+    return _catalog_changed(changed)
 
 
 # --- The makers' studio ----------------------------------------------------------

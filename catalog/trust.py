@@ -101,6 +101,30 @@ def claims_open_for_review(*, claims) -> None:
             review_open(reason=ReviewReason.CERTIFICATION, **{kind: claim})
 
 
+def trust_claims_verified(*, claims, actor) -> None:
+    """Record claims verified from the admin's claims lists as approvals, and close their waiting items."""
+    if not claims:
+        return
+    now = timezone.now()
+    is_material = isinstance(claims[0], PieceMaterial)
+    TrustEvent.objects.bulk_create(
+        [
+            TrustEvent(
+                artisan_id=claim.piece.artisan_id if is_material else claim.artisan_id,
+                piece_id=claim.piece_id if is_material else None,
+                actor=actor,
+                action=TrustAction.APPROVED,
+                note=f"Certification verified: {claim.certification.name}",
+            )
+            for claim in claims
+        ]
+    )
+    subject = "material_claim__in" if is_material else "maker_claim__in"
+    Review.objects.waiting().filter(**{subject: claims}).update(
+        state=ReviewState.APPROVED, decided_by=actor, decided_at=now, note="Verified from the list of claims."
+    )
+
+
 def open_copy_flags(piece_id: int):
     return CopyFlag.objects.filter(piece_id=piece_id, cleared_at__isnull=True)
 

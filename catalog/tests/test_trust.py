@@ -268,3 +268,17 @@ def test_a_maker_cannot_report_their_own_piece():
     piece = PieceFactory()
     with pytest.raises(ValidationError, match=ERROR_REPORT_OWN_PIECE):
         piece_report(piece=piece, reporter=piece.artisan.user, reason="materials")
+
+
+def test_verifying_claims_from_the_admin_list_is_an_approval_in_the_trail_and_closes_their_items():
+    from catalog.models import PieceMaterial
+    from catalog.services import certification_claims_verify
+
+    staff = StaffFactory()
+    claim = PieceMaterialFactory(certification=CertificationFactory(name="Fairmined"), certificate_number="FM-7")
+    review = review_open(reason=ReviewReason.CERTIFICATION, material_claim=claim)
+    assert certification_claims_verify(claims=PieceMaterial.objects.filter(pk=claim.pk), actor=staff) == 1
+    review.refresh_from_db()
+    assert (review.state, review.decided_by) == (ReviewState.APPROVED, staff)
+    event = TrustEvent.objects.get(action=TrustAction.APPROVED)
+    assert (event.piece, event.actor, event.note) == (claim.piece, staff, "Certification verified: Fairmined")
