@@ -251,8 +251,9 @@ def pieces_flag(*, piece_id: int, matches: dict[int, int], kind: str) -> int:
         others = [pieces[o] for o in new] if pk == piece_id else [pieces[piece_id]]
         note = f"{label} as " + "; ".join(f"“{other.title}” (piece #{other.pk})" for other in others)
         trust_record(artisan_id=piece.artisan_id, piece=piece, action=TrustAction.FLAGGED, note=note)
-        piece_evidence_drop(piece=piece, note=f"Flagged as a possible copy. {note}")
+        # Queued as a possible copy first, so that the drop below joins that item.
         review_open(reason=ReviewReason.COPY, piece=piece)
+        piece_evidence_drop(piece=piece, note=f"Flagged as a possible copy. {note}")
     return len(new)
 
 

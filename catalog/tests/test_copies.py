@@ -125,6 +125,7 @@ def test_a_flagged_piece_loses_its_staff_verification():
     verified.refresh_from_db()
     assert verified.evidence_level == EvidenceLevel.DOCUMENTED
     assert TrustEvent.objects.filter(piece=verified, action=TrustAction.EVIDENCE_DROPPED).exists()
+    assert Review.objects.waiting().get(piece=verified).reason == ReviewReason.COPY
 
 
 # --- Descriptions ----------------------------------------------------------------------
