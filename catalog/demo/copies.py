@@ -40,7 +40,8 @@ def plant_copies(rng, public, *, count=COPIES) -> int:
     """Make `count` public pieces show a copy of another maker's photo; returns how many were planted."""
     if len(public) < 2 * count:
         return 0
-    chosen = Piece.objects.filter(pk__in=[fact.pk for fact in rng.sample(public, 4 * count)]).order_by("pk")
+    sample = rng.sample(public, min(len(public), 4 * count))
+    chosen = Piece.objects.filter(pk__in=[fact.pk for fact in sample]).order_by("pk")
     covers = {
         image.piece_id: image
         for image in PieceImage.objects.filter(piece__in=chosen, is_process_photo=False, position=0).select_related(
