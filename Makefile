@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-cluster \
-	wrk screenshots clean bench
+	wrk screenshots clean bench bench-copies
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -74,6 +74,10 @@ hostile-cluster:
 		pg_createcluster $$V hostile -p $(HOSTILE_PG_PORT) -- --auth-host=trust --auth-local=trust >/dev/null; \
 	pg_isready -q -h 127.0.0.1 -p $(HOSTILE_PG_PORT) || pg_ctlcluster --skip-systemctl-redirect $$V hostile start; \
 	pg_isready -h 127.0.0.1 -p $(HOSTILE_PG_PORT)
+
+# Copy detection over 100,000 pieces on PostgreSQL (a throwaway test database), results in bench/results/.
+bench-copies: install-dev
+	DATABASE_URL=$(PG_URL) $(BIN)/python bench/copy_scan.py --out bench/results/copy-scan-$$(date +%Y-%m-%d).md
 
 # The virtualenv is rebuilt only when a requirements file changes.
 install: $(VENV)/.runtime-installed

@@ -91,6 +91,7 @@ class ArtisanAdmin(admin.ModelAdmin):
         "status",
         "is_verified",
         "pieces_count",
+        "trust_history",
     ]
     list_filter = [
         "status",
@@ -127,6 +128,12 @@ class ArtisanAdmin(admin.ModelAdmin):
     def pieces_count(self, artisan):
         url = reverse("admin:catalog_piece_changelist") + f"?artisan__id__exact={artisan.pk}"
         return format_html('<a href="{}">{}</a>', url, artisan.pieces_total)
+
+    @admin.display(description=_("trust history"))
+    def trust_history(self, artisan):
+        """The maker's audit trail (kept by the catalog's review queue), reached by URL name only."""
+        url = reverse("admin:catalog_trustevent_changelist") + f"?artisan__id__exact={artisan.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("history"))
 
     @admin.action(description=_("Suspend the selected makers"))
     def suspend(self, request, queryset):

@@ -204,3 +204,75 @@ class CertificationScope(models.TextChoices):
     @property
     def is_fair_labor(self):
         return self in (CertificationScope.FAIR_TRADE, CertificationScope.LIVING_WAGE)
+
+
+# --- Trust: the review queue, copy detection and shoppers' reports ---------------------
+
+
+@explained(
+    CLAIM=_("The maker documented the piece; staff check the evidence before it counts as verified."),
+    CERTIFICATION=_("A certification claim with a certificate number or an evidence file, waiting for a check."),
+    COPY=_("A photo or description matches another maker's piece."),
+    REPORT=_("Shoppers reported the listing."),
+    APPEAL=_("The maker answered a rejection with new evidence."),
+)
+class ReviewReason(models.TextChoices):
+    CLAIM = "claim", _("Handcrafted claim")
+    CERTIFICATION = "certification", _("Certification claim")
+    COPY = "copy", _("Possible copy")
+    REPORT = "report", _("Shoppers' reports")
+    APPEAL = "appeal", _("Appeal")
+
+
+@explained(
+    WAITING=_("In the queue, waiting for staff."),
+    APPROVED=_("Staff found the evidence convincing."),
+    REJECTED=_("Staff did not find the evidence convincing; the maker may appeal once."),
+)
+class ReviewState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+@explained(
+    OPENED=_("The item entered the review queue."),
+    APPROVED=_("Staff approved the claim."),
+    REJECTED=_("Staff rejected the claim."),
+    APPEALED=_("The maker appealed a rejection."),
+    EVIDENCE_RAISED=_("Staff set the evidence level."),
+    EVIDENCE_DROPPED=_("How the piece is made changed, so its level went back to documented."),
+    FLAGGED=_("Copy detection matched the piece with another maker's piece."),
+    FLAGS_CLEARED=_("Staff cleared the copy flags."),
+    REPORTED=_("A shopper reported the listing."),
+)
+class TrustAction(models.TextChoices):
+    OPENED = "opened", _("Queued for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    APPEALED = "appealed", _("Appealed")
+    EVIDENCE_RAISED = "evidence_raised", _("Evidence level set")
+    EVIDENCE_DROPPED = "evidence_dropped", _("Evidence level dropped")
+    FLAGGED = "flagged", _("Flagged as a possible copy")
+    FLAGS_CLEARED = "flags_cleared", _("Copy flags cleared")
+    REPORTED = "reported", _("Reported by a shopper")
+
+
+@explained(
+    PHOTO=_("A photo is within a small perceptual distance of the other piece's photo."),
+    TEXT=_("The description is near-identical to the other piece's."),
+)
+class CopyKind(models.TextChoices):
+    PHOTO = "photo", _("Same photo")
+    TEXT = "text", _("Same description")
+
+
+@explained(
+    NOT_HANDMADE=_("The piece looks factory-made although it is sold as made by hand."),
+    MATERIALS=_("The metals, stones or their provenance are not what the listing says."),
+    COPIED_PHOTOS=_("The photos appear in other shops or listings."),
+)
+class ReportReason(models.TextChoices):
+    NOT_HANDMADE = "not_handmade", _("Not handmade as described")
+    MATERIALS = "materials", _("Materials misstated")
+    COPIED_PHOTOS = "copied_photos", _("Copied photos")

@@ -186,6 +186,13 @@ FACETS = [
         HOW_MADE,
         condition=lambda v: Q(uses_bought_components=False),
     ),
+    # How far the handcrafted claim is proven: two thresholds, each including the levels above it.
+    Facet(
+        "documented",
+        _("Making documented, at least (process photos or steps)"),
+        HOW_MADE,
+        condition=lambda v: ~Q(evidence_level=EvidenceLevel.SELF_DECLARED),
+    ),
     Facet(
         "verified",
         _("Handcrafted claim verified by staff"),

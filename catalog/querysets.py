@@ -56,7 +56,7 @@ class PieceQuerySet(models.QuerySet):
             .annotate(is_personalizable=personalizable)
             .prefetch_related(
                 Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)),
-                Prefetch("materials", queryset=PieceMaterial.objects.select_related("material")),
+                Prefetch("materials", queryset=PieceMaterial.objects.select_related("material", "certification")),
                 "production_steps",
             )
         )
@@ -148,3 +148,48 @@ def _message_model():
     from .models import RequestMessage
 
     return RequestMessage
+
+
+class ReviewQuerySet(models.QuerySet):
+    """The review queue's vocabulary: what waits, whose decisions a maker may read, and what a row shows."""
+
+    def waiting(self):
+        from .choices import ReviewState
+
+        return self.filter(state=ReviewState.WAITING)
+
+    def for_maker(self, user):
+        """The reviews of this user's maker profile (none for anonymous visitors)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(artisan__user=user)
+
+    def for_queue(self):
+        """
+        Joins what a queue row names and annotates `open_reports` and `open_flags`
+        (subqueries in the one list query, never a query per row).
+        """
+        from .models import CopyFlag, PieceReport
+
+        open_reports = (
+            PieceReport.objects.filter(piece=OuterRef("piece"), resolved_at__isnull=True)
+            .order_by()
+            .values("piece")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        open_flags = (
+            CopyFlag.objects.filter(piece=OuterRef("piece"), cleared_at__isnull=True)
+            .order_by()
+            .values("piece")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.select_related(
+            "artisan",
+            "piece",
+            "material_claim__piece",
+            "material_claim__material",
+            "material_claim__certification",
+            "maker_claim__certification",
+        ).annotate(open_reports=Coalesce(Subquery(open_reports), 0), open_flags=Coalesce(Subquery(open_flags), 0))

@@ -23,9 +23,17 @@ from artisans.models import Artisan
 from artisans.services import artisan_apply
 from artisans.slugs import unique_slug
 
-from .choices import EvidenceLevel, PieceStatus
+from .choices import EvidenceLevel, PieceStatus, ReviewReason, TrustAction
 from .guide import bump_catalog_version
 from .models import MakerCertification, Piece, PieceImage, PieceMaterial, Technique, Tradition
+from .trust import (
+    ERROR_FLAGGED,
+    claims_open_for_review,
+    open_copy_flags,
+    review_open,
+    trust_claims_verified,
+    trust_record,
+)
 
 ERROR_STAFF_ONLY = "Only staff can hide or feature pieces and verify certification claims."
 ERROR_NOT_YOUR_PIECE = "You can publish only your own pieces."
@@ -153,10 +161,15 @@ def piece_raise_evidence(*, piece: Piece, level: str, actor: AbstractBaseUser) -
         ) from None
     if level in STAFF_EVIDENCE_LEVELS and not _is_staff(actor):
         raise PermissionDenied(ERROR_EVIDENCE_STAFF_ONLY)
+    if level in STAFF_EVIDENCE_LEVELS and open_copy_flags(piece.pk).exists():
+        raise ValidationError({"evidence_level": ValidationError(ERROR_FLAGGED, code="flagged")})
     piece.evidence_level = level
     piece.evidence_raised_by = actor
     piece.evidence_raised_at = timezone.now()
     piece.save(update_fields=["evidence_level", "evidence_raised_by", "evidence_raised_at", "updated_at"])
+    trust_record(
+        artisan_id=piece.artisan_id, piece=piece, actor=actor, action=TrustAction.EVIDENCE_RAISED, note=level.label
+    )
     return piece
 
 
@@ -168,14 +181,18 @@ def certification_claims_verify(
     Mark certification claims (of makers or of piece materials) as checked by staff.
 
     Returns how many were newly verified. A material that names no
-    certification has nothing to verify and is left alone.
+    certification has nothing to verify and is left alone. Each verification
+    is an approval in the audit trail, and closes the claim's waiting item in
+    the review queue.
     """
     _require_staff(actor)
-    return _catalog_changed(
-        claims.model.objects.filter(pk__in=_primary_keys(claims), is_verified=False)
-        .exclude(certification__isnull=True)
-        .update(is_verified=True)
+    targets = claims.model.objects.filter(pk__in=_primary_keys(claims), is_verified=False).exclude(
+        certification__isnull=True
     )
+    verified = list(targets.select_related("certification", *(["piece"] if claims.model is PieceMaterial else [])))
+    changed = targets.update(is_verified=True)
+    trust_claims_verified(claims=verified, actor=actor)
+    return _catalog_changed(changed)
 
 
 # --- The makers' studio ----------------------------------------------------------
@@ -185,29 +202,41 @@ def certification_claims_verify(
 HOW_MADE_FIELDS = frozenset({"production_method", "made_by", "production_partner"})
 
 
-def piece_evidence_drop(*, piece: Piece) -> bool:
+def piece_evidence_drop(*, piece: Piece, actor: AbstractBaseUser | None = None, note: str = "") -> bool:
     """
-    After a change to how the piece is made: a staff-raised level goes back to documented.
+    After a change to how the piece is made (or a copy flag): a staff-raised level goes back to documented.
 
-    Returns whether it dropped. Records the drop by clearing who raised the
-    level and when, since the level is now the maker's again.
+    Returns whether it dropped. Clears who raised the level and when, since
+    the level is now the maker's again; notes the drop in the piece's history
+    and queues the piece for staff to look again.
     """
     if piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
         return False
+    previous = EvidenceLevel(piece.evidence_level).label
     piece.evidence_level = EvidenceLevel.DOCUMENTED
     piece.evidence_raised_by = None
     piece.evidence_raised_at = None
     piece.save(update_fields=["evidence_level", "evidence_raised_by", "evidence_raised_at", "updated_at"])
+    trust_record(
+        artisan_id=piece.artisan_id,
+        piece=piece,
+        actor=actor,
+        action=TrustAction.EVIDENCE_DROPPED,
+        note=note or f"From “{previous}”: the way the piece is made changed.",
+    )
+    review_open(reason=ReviewReason.CLAIM, piece=piece, actor=actor)
     return True
 
 
-def _piece_evidence_documented(*, piece: Piece) -> None:
-    # The maker's own evidence (steps or process photos) makes a bare claim "documented".
+def _piece_evidence_documented(*, piece: Piece, actor: AbstractBaseUser) -> None:
+    # The maker's own evidence (steps or process photos) makes a bare claim
+    # "documented", and asks staff to check it.
     if piece.evidence_level != EvidenceLevel.SELF_DECLARED:
         return
     if piece.production_steps.exists() or piece.images.filter(is_process_photo=True).exists():
         piece.evidence_level = EvidenceLevel.DOCUMENTED
         piece.save(update_fields=["evidence_level", "updated_at"])
+        review_open(reason=ReviewReason.CLAIM, piece=piece, actor=actor)
 
 
 @transaction.atomic
@@ -240,8 +269,9 @@ def piece_save(*, piece_form, formsets: dict, actor: AbstractBaseUser) -> Piece:
         formset.save()
     _photos_put_cover_first(piece=piece, photo_forms=formsets["photos"].forms)
     if how_made_changed and not is_new:
-        piece_evidence_drop(piece=piece)
-    _piece_evidence_documented(piece=piece)
+        piece_evidence_drop(piece=piece, actor=actor)
+    _piece_evidence_documented(piece=piece, actor=actor)
+    claims_open_for_review(claims=piece.materials.all())
     return piece
 
 

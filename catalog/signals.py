@@ -1,4 +1,4 @@
-"""Keep caches in step with the rows they were built from."""
+"""Keep caches in step with the rows they were built from, and check stored photos and descriptions for copies."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -6,6 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from artisans.models import Artisan
 from artisans.signals import makers_status_changed
 
+from .copies import description_check, photo_check
 from .facets import forget_facet_options
 from .guide import bump_catalog_version
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     PersonalizationOption,
     PersonalizationRequest,
     Piece,
+    PieceImage,
     PieceMaterial,
     ProductionStep,
     Style,
@@ -83,7 +85,22 @@ def refresh_search_text_of_relation(sender, instance, action, reverse, pk_set, *
         refresh_search_vectors(Piece.objects.filter(pk__in=pk_set))
 
 
+def photo_stored(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Every photo saved through a model (studio, admin) is hashed and compared at once."""
+    if raw or (update_fields is not None and "image" not in update_fields):
+        return
+    photo_check(instance)
+
+
+def description_stored(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and "description" not in update_fields):
+        return
+    description_check(instance)
+
+
 def connect():
+    post_save.connect(photo_stored, sender=PieceImage, dispatch_uid="copies-photo")
+    post_save.connect(description_stored, sender=Piece, dispatch_uid="copies-description")
     for model in FACET_OPTION_SOURCES:
         post_save.connect(forget_facet_options, sender=model, dispatch_uid=f"facet-options-save-{model.__name__}")
         post_delete.connect(forget_facet_options, sender=model, dispatch_uid=f"facet-options-delete-{model.__name__}")

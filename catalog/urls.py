@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
-from . import views
+from . import report_views, views
 
 app_name = "catalog"
 
@@ -21,6 +21,7 @@ urlpatterns = [
         ),
         name="piece_detail",
     ),
+    path("pieces/<slug:slug>/report/", report_views.PieceReportView.as_view(), name="piece_report"),
     path("artisans/", non_atomic_requests(views.ArtisanDirectoryView.as_view()), name="artisan_list"),
     path("guide/", non_atomic_requests(views.GuideView.as_view()), name="guide"),
     path("compare/", non_atomic_requests(views.CompareView.as_view()), name="compare"),

@@ -42,6 +42,7 @@ from catalog.models import (
 )
 
 from . import data, makers, pieces, rows
+from .copies import plant_copies
 from .images import Producer
 
 DEFAULT_PIECES = 600
@@ -126,6 +127,7 @@ class Summary:
     files: int = 0
     drawn: int = 0
     collections: int = 0
+    copies: int = 0
     seconds: float = 0.0
 
     def line(self):
@@ -133,7 +135,8 @@ class Summary:
             f"Seeded the demo catalog: {self.makers:,} makers from {self.countries} countries, "
             f"{self.pieces:,} pieces ({self.published:,} public), {self.steps:,} production steps, "
             f"{self.materials:,} materials, {self.photos:,} photos ({self.files:,} files, {self.drawn:,} drawn now), "
-            f"{self.collections} collections in {self.seconds:.1f} s."
+            f"{self.collections} collections, {self.copies} deliberately copied listings (in the review queue) "
+            f"in {self.seconds:.1f} s."
         )
 
 
@@ -169,6 +172,7 @@ def build_demo(*, pieces_count=DEFAULT_PIECES, seed=DEFAULT_SEED, progress_file=
         summary.files = len(producer.names)
         with tqdm(total=summary.files, desc="Photos", unit="file", file=progress_file, disable=None) as bar:
             summary.drawn = producer.finish(bar)
+        summary.copies = plant_copies(rng, public)
     finally:
         producer.close()
     # Makers were inserted in bulk, which sends no signal to the facet options' cache.

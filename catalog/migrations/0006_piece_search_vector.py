@@ -28,7 +28,7 @@ def fill_search_vectors(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0004_personalization_requests")]
+    dependencies = [("catalog", "0005_piece_view_days")]
 
     operations = [
         migrations.AddField(

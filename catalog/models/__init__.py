@@ -11,11 +11,14 @@ from .pieces import (
 )
 from .requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
 from .taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
+from .trust import CopyFlag, DescriptionBand, PieceReport, Review, TrustEvent
 
 __all__ = [
     "Category",
     "Certification",
     "Collection",
+    "CopyFlag",
+    "DescriptionBand",
     "CollectionPiece",
     "MakerCertification",
     "Material",
@@ -24,12 +27,15 @@ __all__ = [
     "Piece",
     "PieceImage",
     "PieceMaterial",
+    "PieceReport",
     "PieceViewDay",
     "ProductionStep",
     "RequestMessage",
     "RequestPhoto",
     "RequestState",
+    "Review",
     "Style",
     "Technique",
     "Tradition",
+    "TrustEvent",
 ]

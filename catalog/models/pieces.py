@@ -44,6 +44,14 @@ from ..choices import (
 from ..querysets import PieceManager
 from .taxonomy import Category, Certification, CertificationClaim, Material, Style, Technique, Tradition
 
+# A card's words for each evidence level (the piece page gives the full explanation).
+EVIDENCE_SHORT_LABELS = {
+    EvidenceLevel.SELF_DECLARED: _("Maker's word"),
+    EvidenceLevel.DOCUMENTED: _("Making documented"),
+    EvidenceLevel.STAFF_VERIFIED: _("Verified handcrafted"),
+    EvidenceLevel.STUDIO_VISITED: _("Studio visited"),
+}
+
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -231,6 +239,12 @@ class Piece(models.Model):
         return [m for m in self.metals if m.recycled]
 
     @property
+    def recycled_metal_claim(self):
+        """The recycled metal a badge names: a staff-verified certified one first, else the maker's statement."""
+        recycled = self.recycled_metals
+        return next((m for m in recycled if m.is_verified), recycled[0] if recycled else None)
+
+    @property
     def uses_recycled_metal(self):
         return bool(self.recycled_metals)
 
@@ -281,6 +295,11 @@ class Piece(models.Model):
     @property
     def evidence_level_explanation(self):
         return EvidenceLevel(self.evidence_level).explanation
+
+    @property
+    def evidence_short_label(self):
+        """The evidence level in the few words a card has room for."""
+        return EVIDENCE_SHORT_LABELS[self.evidence_level]
 
     @property
     def is_evidence_verified(self):
@@ -403,6 +422,19 @@ class PieceImage(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     is_process_photo = models.BooleanField(
         default=False, help_text=_("A photo of this piece being made, rather than of the finished piece.")
+    )
+    # Copy detection (catalog.copies): the 64-bit perceptual hash, and its four
+    # 16-bit quarters in indexed columns so that near matches are found by
+    # equality lookups rather than by comparing every pair.
+    phash = models.BigIntegerField(null=True, blank=True, editable=False)
+    phash_0 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    phash_1 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    phash_2 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    phash_3 = models.IntegerField(null=True, blank=True, editable=False, db_index=True)
+    is_stock = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=_("A picture the site itself supplied to many pieces (the demo's drawings): never taken as a copy."),
     )
 
     class Meta:

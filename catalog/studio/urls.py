@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import request_views, views
+from . import request_views, review_views, views
 
 app_name = "studio"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("studio/pieces/<int:pk>/", views.PieceUpdateView.as_view(), name="piece_update"),
     path("studio/pieces/<int:pk>/preview/", views.PiecePreviewView.as_view(), name="piece_preview"),
     path("studio/pieces/<int:pk>/<str:action>/", views.PieceActionView.as_view(), name="piece_action"),
+    path("studio/reviews/", review_views.ReviewListView.as_view(), name="reviews"),
+    path("studio/reviews/<int:pk>/appeal/", review_views.ReviewAppealView.as_view(), name="review_appeal"),
     path("studio/requests/", request_views.InboxView.as_view(), name="requests"),
     path("studio/requests/<int:pk>/", request_views.StudioRequestDetailView.as_view(), name="request_detail"),
     path(

@@ -11,28 +11,37 @@ from artisans.tests.factories import ArtisanFactory
 from catalog.choices import (
     Availability,
     Construction,
+    CopyKind,
     MaterialKind,
     PersonalizationKind,
     PieceStatus,
     ProductionMethod,
     ProductionStepKind,
+    ReportReason,
+    ReviewReason,
     StepDoneBy,
+    TrustAction,
 )
 from catalog.models import (
     Category,
     Certification,
     Collection,
     CollectionPiece,
+    CopyFlag,
+    DescriptionBand,
     Material,
     PersonalizationOption,
     PersonalizationRequest,
     Piece,
     PieceImage,
     PieceMaterial,
+    PieceReport,
     ProductionStep,
+    Review,
     Style,
     Technique,
     Tradition,
+    TrustEvent,
 )
 
 
@@ -201,3 +210,54 @@ class PersonalizationRequestFactory(factory.django.DjangoModelFactory):
     kinds = factory.LazyFunction(lambda: [PersonalizationKind.SIZING])
     size = "52"
     details = "A little wider, please."
+
+
+# --- Trust ------------------------------------------------------------------------
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A piece's handcrafted claim waiting in the review queue."""
+
+    class Meta:
+        model = Review
+
+    piece = factory.SubFactory(PieceFactory)
+    artisan = factory.LazyAttribute(lambda review: review.piece.artisan)
+    reason = ReviewReason.CLAIM
+
+
+class TrustEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrustEvent
+
+    piece = factory.SubFactory(PieceFactory)
+    artisan = factory.LazyAttribute(lambda event: event.piece.artisan)
+    action = TrustAction.OPENED
+
+
+class CopyFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CopyFlag
+
+    piece = factory.SubFactory(PieceFactory)
+    other = factory.SubFactory(PieceFactory)
+    kind = CopyKind.PHOTO
+    score = 2
+
+
+class PieceReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PieceReport
+
+    piece = factory.SubFactory(PieceFactory)
+    reporter = factory.SubFactory("artisans.tests.factories.UserFactory")
+    reason = ReportReason.NOT_HANDMADE
+
+
+class DescriptionBandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DescriptionBand
+
+    piece = factory.SubFactory(PieceFactory)
+    band = 0
+    value = 12345

@@ -34,16 +34,21 @@ from catalog.tests.factories import (
     CertificationFactory,
     CollectionFactory,
     CollectionPieceFactory,
+    CopyFlagFactory,
+    DescriptionBandFactory,
     MaterialFactory,
     PersonalizationOptionFactory,
     PersonalizationRequestFactory,
     PieceFactory,
     PieceImageFactory,
     PieceMaterialFactory,
+    PieceReportFactory,
     ProductionStepFactory,
+    ReviewFactory,
     StyleFactory,
     TechniqueFactory,
     TraditionFactory,
+    TrustEventFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -78,9 +83,24 @@ FACTORIES = {
     "personalizationrequest": PersonalizationRequestFactory,
     "requestmessage": lambda: PersonalizationRequestFactory().messages.create(body="Hello"),
     "requestphoto": lambda: PersonalizationRequestFactory().photos.create(image="requests/x.png"),
+    "review": ReviewFactory,
+    "trustevent": TrustEventFactory,
+    "copyflag": CopyFlagFactory,
+    "piecereport": PieceReportFactory,
+    "descriptionband": DescriptionBandFactory,
 }
-# Requests, their threads and photos are written by shoppers and makers, never added in the admin.
-NOT_ADDED_IN_ADMIN = {"personalizationrequest", "requestmessage", "requestphoto"}
+# Requests, their threads and photos are written by shoppers and makers, never added in the admin;
+# the review queue's rows are written by its services.
+NOT_ADDED_IN_ADMIN = {
+    "personalizationrequest",
+    "requestmessage",
+    "requestphoto",
+    "review",
+    "trustevent",
+    "copyflag",
+    "piecereport",
+    "descriptionband",
+}
 
 
 def admin_url(model, view, *args):
@@ -381,6 +401,7 @@ def test_the_piece_fieldsets_show_every_editable_field_once():
             names.extend(entry if isinstance(entry, tuple) else [entry])
     editable = {f.name for f in Piece._meta.get_fields() if getattr(f, "editable", False) and not f.auto_created}
     editable |= {"created_at", "updated_at"}  # auto_now fields: shown read-only
+    editable |= {"trust_history"}  # a link to the piece's audit trail, read-only
     assert sorted(names) == sorted(set(names))
     assert set(names) == editable
     assert set(piece_admin.readonly_fields) >= {

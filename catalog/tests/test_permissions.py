@@ -21,7 +21,7 @@ PIECE_URLS = [
     ("POST", "studio:piece_action", {"action": "archive"}),
 ]
 # The maker's own pages, which show only what is theirs.
-OWN_URLS = ["studio:dashboard", "studio:piece_create", "studio:profile", "studio:requests"]
+OWN_URLS = ["studio:dashboard", "studio:piece_create", "studio:profile", "studio:requests", "studio:reviews"]
 # Every studio URL about one personalization request.
 REQUEST_URLS = [
     ("GET", "studio:request_detail", {}),
@@ -30,8 +30,16 @@ REQUEST_URLS = [
 
 
 def test_the_walk_covers_every_studio_url():
-    walked = {name for _method, name, _kwargs in PIECE_URLS + REQUEST_URLS} | set(OWN_URLS) | {"studio:apply"}
+    walked = {name for _method, name, _kwargs in PIECE_URLS + REQUEST_URLS + REVIEW_URLS} | set(OWN_URLS)
+    walked |= {"studio:apply"}
     assert walked == {f"studio:{pattern.name}" for pattern in studio_urls.urlpatterns}
+
+
+# Every studio URL about one decision of the review queue.
+REVIEW_URLS = [
+    ("GET", "studio:review_appeal", {}),
+    ("POST", "studio:review_appeal", {}),
+]
 
 
 @pytest.fixture
@@ -140,3 +148,28 @@ def test_only_the_maker_reaches_a_request_in_the_studio(client, piece, method, n
     else:
         assert response.status_code == 404
     assert state == "submitted"
+
+
+@pytest.mark.parametrize(("method", "name", "kwargs"), REVIEW_URLS)
+@pytest.mark.parametrize("who", ["owner", "another maker", "staff maker", "shopper", "staff", "anonymous"])
+def test_only_the_maker_reaches_a_decision_about_their_piece(client, piece, method, name, kwargs, who):
+    from catalog.models import Review
+    from catalog.tests.factories import ReviewFactory
+    from catalog.trust import review_decide
+
+    review = review_decide(review=ReviewFactory(piece=piece), approve=False, note="Not yet.", actor=StaffFactory())
+    user = visitor(who, piece)
+    if user:
+        client.force_login(user)
+    url = reverse(name, kwargs={"pk": review.pk, **kwargs})
+    response = client.post(url, {"text": "Here is more."}) if method == "POST" else client.get(url)
+    if who == "owner":
+        assert response.status_code in (200, 302)
+        return
+    if who == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    elif who in ("shopper", "staff"):
+        assert response.status_code == 302 and response.url == reverse("studio:apply")
+    else:
+        assert response.status_code == 404
+    assert not Review.objects.filter(appeal_of=review).exists()

@@ -1,0 +1,369 @@
+"""
+Copy detection: the same photo or the same description in two makers' shops.
+
+Photos. Each stored photo gets a 64-bit perceptual hash (ImageHash's pHash);
+two photos whose hashes differ in at most `PHOTO_DISTANCE` bits are taken as
+one picture. The threshold was measured on generated drawings
+(catalog/tests/drawings.py): re-encoding, resizing to a third and recolouring
+move a hash by at most 4 bits, a 1 % crop on each side by at most 6, while
+two different drawings were never closer than 16 bits.
+
+Near matches are found by multi-index hashing, never by comparing all pairs:
+the hash is cut into four 16-bit quarters stored in indexed columns. Two
+hashes within 7 bits differ in at most one bit in at least one quarter
+(pigeonhole: four quarters with two bits each would be 8), so the candidates
+are the photos that have, in some quarter, a value within one bit of ours:
+4 × 17 indexed equality lookups; the exact distance is then checked.
+
+Descriptions. A description is cut into overlapping runs of five words
+(shingles); its MinHash signature estimates the share of shingles two
+descriptions have in common, and its LSH bands (`DescriptionBand`, indexed)
+make two descriptions candidates when any band is equal. Candidates are
+confirmed on their actual shingles (`TEXT_SIMILARITY`). Descriptions shorter
+than `MIN_WORDS` (60) are not compared: short plain descriptions ("a ring in
+sterling silver, polished") are alike by nature, while copied listings copy
+whole paragraphs. The demo's templated descriptions stay below it (a test of
+the seed says so), so the demo catalog does not flag itself.
+
+Only pieces of different makers flag each other, and photos the site supplied
+itself (`PieceImage.is_stock`, the demo's drawings) are never compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import imagehash
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+from PIL import Image, ImageOps, ImageStat
+
+from .choices import CopyKind
+
+PHOTO_DISTANCE = 7
+FLAT_STDDEV = 2.0
+CHUNKS = 4
+CHUNK_BITS = 16
+CHUNK_MASK = (1 << CHUNK_BITS) - 1
+
+SHINGLE_WORDS = 5
+MIN_WORDS = 60
+PERMUTATIONS = 64
+BANDS = 16
+ROWS = PERMUTATIONS // BANDS
+TEXT_SIMILARITY = 0.8
+
+
+# --- Photos -----------------------------------------------------------------------------
+
+
+def photo_hash(file) -> int | None:
+    """
+    The photo's pHash as a signed 64-bit integer (what a BigIntegerField holds).
+
+    None for a picture of one flat colour: it shows nothing that could be copied,
+    and all such pictures would hash alike.
+    """
+    file.seek(0)
+    with Image.open(file) as image:
+        image.draft("L", (256, 256))  # JPEG decodes at a fraction of its size: the hash needs 32 × 32
+        grey = ImageOps.exif_transpose(image).convert("L")
+    if ImageStat.Stat(grey).stddev[0] < FLAT_STDDEV:
+        return None
+    bits = imagehash.phash(grey).hash.flatten()
+    unsigned = int("".join("1" if bit else "0" for bit in bits), 2)
+    return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+def chunks(value: int) -> list[int]:
+    """The four 16-bit quarters of a hash, as stored in `phash_0` … `phash_3`."""
+    unsigned = value & ((1 << 64) - 1)
+    return [(unsigned >> (CHUNK_BITS * i)) & CHUNK_MASK for i in range(CHUNKS)]
+
+
+def distance(a: int, b: int) -> int:
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+
+
+def _within_one_bit(value: int) -> list[int]:
+    return [value, *(value ^ (1 << bit) for bit in range(CHUNK_BITS))]
+
+
+def hash_fields(value: int | None) -> dict:
+    """The model fields a hash is stored in."""
+    quarters = chunks(value) if value is not None else [None] * CHUNKS
+    return {"phash": value, **{f"phash_{i}": quarter for i, quarter in enumerate(quarters)}}
+
+
+def near_photos_condition(value: int) -> Q:
+    """The candidates' condition: some quarter within one bit of the hash's (indexed IN lookups)."""
+    condition = Q()
+    for i, quarter in enumerate(chunks(value)):
+        condition |= Q(**{f"phash_{i}__in": _within_one_bit(quarter)})
+    return condition
+
+
+@dataclass(frozen=True)
+class Photo:
+    pk: int
+    piece_id: int
+    artisan_id: int
+    phash: int
+
+
+class PhotoIndex:
+    """The same multi-index in memory, for the rescan of the whole catalog."""
+
+    def __init__(self, photos: Iterable[Photo]):
+        self.photos = list(photos)
+        self.tables = [defaultdict(list) for _ in range(CHUNKS)]
+        for photo in self.photos:
+            for i, quarter in enumerate(chunks(photo.phash)):
+                self.tables[i][quarter].append(photo)
+
+    def pairs(self):
+        """Every (photo, photo, distance) of two makers within PHOTO_DISTANCE, each pair once."""
+        for photo in self.photos:
+            seen = set()
+            for i, quarter in enumerate(chunks(photo.phash)):
+                for near in _within_one_bit(quarter):
+                    for other in self.tables[i].get(near, ()):
+                        if other.pk <= photo.pk or other.pk in seen or other.artisan_id == photo.artisan_id:
+                            continue
+                        seen.add(other.pk)
+                        gap = distance(photo.phash, other.phash)
+                        if gap <= PHOTO_DISTANCE:
+                            yield photo, other, gap
+
+
+# --- Descriptions -----------------------------------------------------------------------
+
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_PRIME = np.uint64((1 << 31) - 1)
+_rng = np.random.default_rng(20261127)  # fixed: stored bands must stay comparable across runs
+_A = _rng.integers(1, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
+_B = _rng.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
+
+
+def shingles(text: str) -> set[int]:
+    """The description's runs of five words, hashed; empty when it is shorter than MIN_WORDS."""
+    words = WORD.findall(text.lower())
+    if len(words) < MIN_WORDS:
+        return set()
+    return {
+        int.from_bytes(hashlib.blake2b(" ".join(words[i : i + SHINGLE_WORDS]).encode(), digest_size=4).digest())
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    }
+
+
+def similarity(a: set[int], b: set[int]) -> float:
+    """The Jaccard similarity of two shingle sets."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def bands(shingle_set: set[int]) -> list[int]:
+    """The MinHash signature's LSH bands as signed 64-bit integers, one per band."""
+    if not shingle_set:
+        return []
+    values = np.fromiter(shingle_set, dtype=np.uint64) % _PRIME
+    # (a·x + b) mod p per permutation; a, x < 2^31 so the product fits in 64 bits.
+    products = (_A[:, None] * values[None, :] + _B[:, None]) % _PRIME
+    signature = products.min(axis=1)
+    result = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(signature[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8).digest()
+        result.append(int.from_bytes(digest, signed=True))
+    return result
+
+
+# --- Checking one piece (at upload or save) ---------------------------------------------
+
+
+def photo_check(image) -> int:
+    """
+    Hash a stored photo and flag its piece with other makers' pieces showing the same picture.
+
+    Returns how many pieces it was matched with. Costs a few indexed queries
+    whatever the size of the catalog.
+    """
+    from .models import PieceImage
+    from .trust import pieces_flag
+
+    if image.is_stock or not image.image:
+        return 0
+    with image.image.open("rb") as stored:
+        value = photo_hash(stored)
+    PieceImage.objects.filter(pk=image.pk).update(**hash_fields(value))
+    for name, field_value in hash_fields(value).items():
+        setattr(image, name, field_value)
+    if value is None:
+        return 0
+    artisan_id = image.piece.artisan_id
+    candidates = (
+        PieceImage.objects.filter(near_photos_condition(value), is_stock=False)
+        .exclude(piece__artisan_id=artisan_id)
+        .values_list("piece_id", "phash")
+    )
+    matches = {}
+    for piece_id, other_hash in candidates:
+        gap = distance(value, other_hash)
+        if gap <= PHOTO_DISTANCE:
+            matches[piece_id] = min(gap, matches.get(piece_id, gap))
+    return pieces_flag(piece_id=image.piece_id, matches=matches, kind=CopyKind.PHOTO) if matches else 0
+
+
+@transaction.atomic
+def description_check(piece) -> int:
+    """Store the description's bands and flag other makers' pieces with a near-identical description."""
+    from .models import DescriptionBand, Piece
+    from .trust import pieces_flag
+
+    own = shingles(piece.description)
+    values = bands(own)
+    DescriptionBand.objects.filter(piece=piece).delete()
+    DescriptionBand.objects.bulk_create(
+        [DescriptionBand(piece=piece, band=band, value=value) for band, value in enumerate(values)]
+    )
+    if not values:
+        return 0
+    condition = Q()
+    for band, value in enumerate(values):
+        condition |= Q(band=band, value=value)
+    candidate_ids = (
+        DescriptionBand.objects.filter(condition).exclude(piece=piece).values_list("piece_id", flat=True).distinct()
+    )
+    candidates = Piece.objects.filter(pk__in=list(candidate_ids)).exclude(artisan_id=piece.artisan_id)
+    matches = {}
+    for other_id, text in candidates.values_list("pk", "description"):
+        score = similarity(own, shingles(text))
+        if score >= TEXT_SIMILARITY:
+            matches[other_id] = round(100 * score)
+    return pieces_flag(piece_id=piece.pk, matches=matches, kind=CopyKind.TEXT) if matches else 0
+
+
+# --- Rescanning the whole catalog -----------------------------------------------------------
+
+
+@dataclass
+class ScanSummary:
+    hashed_files: int = 0
+    photos: int = 0
+    photo_pairs: int = 0
+    descriptions: int = 0
+    text_pairs: int = 0
+    new_pairs: int = 0
+
+    def line(self):
+        return (
+            f"Hashed {self.hashed_files:,} new photo files; compared {self.photos:,} photos "
+            f"({self.photo_pairs:,} matching pairs) and {self.descriptions:,} descriptions "
+            f"({self.text_pairs:,} matching pairs); {self.new_pairs:,} pairs newly flagged."
+        )
+
+
+def hash_missing_photos(*, batch=2000) -> int:
+    """
+    Hash every photo not hashed yet, each distinct stored file once (the demo
+    shares one file among many pieces); returns how many files were read.
+    """
+    from django.core.files.storage import default_storage
+
+    from .models import PieceImage
+
+    names = list(
+        PieceImage.objects.filter(phash__isnull=True, is_stock=False)
+        .order_by()
+        .values_list("image", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(names), batch):
+        with transaction.atomic():
+            for name in names[start : start + batch]:
+                try:
+                    with default_storage.open(name, "rb") as stored:
+                        value = photo_hash(stored)
+                except (OSError, ValueError, SyntaxError):
+                    continue  # a file missing from storage, or unreadable: nothing to compare
+                if value is not None:
+                    PieceImage.objects.filter(image=name, phash__isnull=True).update(**hash_fields(value))
+    return len(names)
+
+
+def _flag_pairs(pairs: dict[tuple[int, int], int], kind: str) -> int:
+    """Flag each (piece, other) pair with its score, grouped by piece so that each piece is written once."""
+    from .trust import pieces_flag
+
+    by_piece = defaultdict(dict)
+    for (piece_id, other_id), score in pairs.items():
+        by_piece[piece_id][other_id] = score
+    return sum(pieces_flag(piece_id=piece_id, matches=matches, kind=kind) for piece_id, matches in by_piece.items())
+
+
+def scan_photos(summary: ScanSummary) -> None:
+    from .models import PieceImage
+
+    rows = PieceImage.objects.filter(phash__isnull=False, is_stock=False).values_list(
+        "pk", "piece_id", "piece__artisan_id", "phash"
+    )
+    index = PhotoIndex(Photo(*row) for row in rows.iterator(chunk_size=5000))
+    summary.photos = len(index.photos)
+    pairs = {}
+    for photo, other, gap in index.pairs():
+        key = (min(photo.piece_id, other.piece_id), max(photo.piece_id, other.piece_id))
+        pairs[key] = min(gap, pairs.get(key, gap))
+    summary.photo_pairs = len(pairs)
+    summary.new_pairs += _flag_pairs(pairs, CopyKind.PHOTO)
+
+
+def scan_descriptions(summary: ScanSummary, *, batch=5000) -> None:
+    """Rebuild the description bands of every piece, then compare the candidates that share a band."""
+    from .models import DescriptionBand, Piece
+
+    buckets = defaultdict(list)
+    owners, shingle_sets = {}, {}
+    with transaction.atomic():
+        DescriptionBand.objects.all().delete()
+        rows = []
+        for piece_id, artisan_id, text in (
+            Piece.objects.order_by().values_list("pk", "artisan_id", "description").iterator(chunk_size=batch)
+        ):
+            own = shingles(text)
+            if not own:
+                continue
+            owners[piece_id], shingle_sets[piece_id] = artisan_id, own
+            for band, value in enumerate(bands(own)):
+                rows.append(DescriptionBand(piece_id=piece_id, band=band, value=value))
+                buckets[band, value].append(piece_id)
+            if len(rows) >= batch:
+                DescriptionBand.objects.bulk_create(rows)
+                rows = []
+        DescriptionBand.objects.bulk_create(rows)
+    summary.descriptions = len(shingle_sets)
+    pairs = {}
+    for members in buckets.values():
+        for i, piece_id in enumerate(members):
+            for other_id in members[i + 1 :]:
+                key = (min(piece_id, other_id), max(piece_id, other_id))
+                if owners[piece_id] == owners[other_id] or key in pairs:
+                    continue
+                score = similarity(shingle_sets[piece_id], shingle_sets[other_id])
+                pairs[key] = round(100 * score) if score >= TEXT_SIMILARITY else None
+    pairs = {key: score for key, score in pairs.items() if score is not None}
+    summary.text_pairs = len(pairs)
+    summary.new_pairs += _flag_pairs(pairs, CopyKind.TEXT)
+
+
+def scan_catalog() -> ScanSummary:
+    """Hash what is missing, then find every photo and description shared by two makers; flag the new pairs."""
+    summary = ScanSummary()
+    summary.hashed_files = hash_missing_photos()
+    scan_photos(summary)
+    scan_descriptions(summary)
+    return summary

@@ -1,0 +1,297 @@
+"""
+The review queue's writes: opening an item, staff's approve and reject, the
+maker's one appeal, copy flags and clearing them, and shoppers' reports.
+
+Every function runs in one transaction and writes its `TrustEvent` (the audit
+trail) in the same transaction; emails go out once it commits. Only staff
+decide and clear flags; only the maker appeals, and only their own rejection.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .choices import CopyKind, EvidenceLevel, ReviewReason, ReviewState, TrustAction
+from .models import CopyFlag, MakerCertification, Piece, PieceMaterial, PieceReport, Review, TrustEvent
+from .trust_emails import report_outcome_send, review_decision_send
+
+ERROR_STAFF_ONLY = "Only staff review claims."
+ERROR_ALREADY_DECIDED = "This item was already decided; reload the queue."
+ERROR_NOTE_REQUIRED = "Write a note for the maker: they read it in their studio and by email."
+ERROR_FLAGGED = "This piece matches another maker's piece: clear the copy flags before verifying it."
+ERROR_NOT_YOUR_REVIEW = "You can appeal only decisions about your own pieces and claims."
+ERROR_APPEAL_ONCE = "A rejection can be answered once; this one cannot be appealed again."
+ERROR_APPEAL_EMPTY = "Say what your new evidence shows, or attach it."
+ERROR_REPORT_OWN_PIECE = "You cannot report your own piece."
+ERROR_ALREADY_REPORTED = "You already reported this piece; we will email you the outcome."
+ERROR_NOT_PUBLIC = "This piece is not on the public site."
+
+
+def _is_staff(actor) -> bool:
+    return bool(actor is not None and actor.is_active and actor.is_staff)
+
+
+def _require_staff(actor) -> None:
+    if not _is_staff(actor):
+        raise PermissionDenied(ERROR_STAFF_ONLY)
+
+
+def trust_record(*, artisan_id: int, action: str, piece=None, review=None, actor=None, note: str = "") -> TrustEvent:
+    """Write one line of the audit trail."""
+    return TrustEvent.objects.create(
+        artisan_id=artisan_id,
+        piece=piece,
+        review=review,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        note=note,
+    )
+
+
+def _subject_lookup(*, piece=None, material_claim=None, maker_claim=None) -> dict:
+    subjects = {"piece": piece, "material_claim": material_claim, "maker_claim": maker_claim}
+    given = {name: value for name, value in subjects.items() if value is not None}
+    if len(given) != 1:
+        raise ValueError("A review is about exactly one piece or claim.")
+    return given
+
+
+def _artisan_id_of(subject) -> int:
+    if isinstance(subject, Piece | MakerCertification):
+        return subject.artisan_id
+    return subject.piece.artisan_id
+
+
+@transaction.atomic
+def review_open(*, reason: str, actor=None, note: str = "", **subject) -> Review:
+    """
+    Put a piece or a claim in the queue; returns the waiting item.
+
+    A subject already waiting keeps its item (one per subject, a database
+    constraint), so a report or a copy flag on a piece in the queue joins it.
+    """
+    lookup = _subject_lookup(**subject)
+    waiting = Review.objects.waiting().filter(**lookup).first()
+    if waiting is not None:
+        return waiting
+    (target,) = lookup.values()
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(artisan_id=_artisan_id_of(target), reason=reason, **lookup)
+    except IntegrityError:  # another request queued it in between
+        return Review.objects.waiting().get(**lookup)
+    trust_record(
+        artisan_id=review.artisan_id,
+        piece=review.piece,
+        review=review,
+        actor=actor,
+        action=TrustAction.OPENED,
+        note=note or ReviewReason(reason).label,
+    )
+    return review
+
+
+def claims_open_for_review(*, claims) -> None:
+    """Queue the certification claims that carry a number or a file and are not verified yet."""
+    for claim in claims:
+        if claim.certification_id and not claim.is_verified and (claim.certificate_number or claim.evidence):
+            kind = "material_claim" if isinstance(claim, PieceMaterial) else "maker_claim"
+            review_open(reason=ReviewReason.CERTIFICATION, **{kind: claim})
+
+
+def trust_claims_verified(*, claims, actor) -> None:
+    """Record claims verified from the admin's claims lists as approvals, and close their waiting items."""
+    if not claims:
+        return
+    now = timezone.now()
+    is_material = isinstance(claims[0], PieceMaterial)
+    TrustEvent.objects.bulk_create(
+        [
+            TrustEvent(
+                artisan_id=claim.piece.artisan_id if is_material else claim.artisan_id,
+                piece_id=claim.piece_id if is_material else None,
+                actor=actor,
+                action=TrustAction.APPROVED,
+                note=f"Certification verified: {claim.certification.name}",
+            )
+            for claim in claims
+        ]
+    )
+    subject = "material_claim__in" if is_material else "maker_claim__in"
+    Review.objects.waiting().filter(**{subject: claims}).update(
+        state=ReviewState.APPROVED, decided_by=actor, decided_at=now, note="Verified from the list of claims."
+    )
+
+
+def open_copy_flags(piece_id: int):
+    return CopyFlag.objects.filter(piece_id=piece_id, cleared_at__isnull=True)
+
+
+@transaction.atomic
+def review_decide(*, review: Review, approve: bool, note: str, actor: AbstractBaseUser) -> Review:
+    """
+    Staff approve or reject a waiting item, with a note the maker reads.
+
+    Approving a piece makes it "staff verified" (refused while it has copy
+    flags nobody cleared); rejecting a piece that staff had verified takes it
+    back to "documented". Approving a claim verifies it; rejecting un-verifies
+    it. Open reports on the piece are closed and their shoppers told.
+    """
+    from .services import STAFF_EVIDENCE_LEVELS, piece_raise_evidence
+
+    _require_staff(actor)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.state != ReviewState.WAITING:
+        raise ValidationError(ERROR_ALREADY_DECIDED, code="already_decided")
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationError({"note": ValidationError(ERROR_NOTE_REQUIRED, code="note_required")})
+    if review.piece_id is not None:
+        piece = review.piece
+        if approve:
+            if open_copy_flags(piece.pk).exists():
+                raise ValidationError(ERROR_FLAGGED, code="flagged")
+            if piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
+                piece_raise_evidence(piece=piece, level=EvidenceLevel.STAFF_VERIFIED, actor=actor)
+        elif piece.evidence_level in STAFF_EVIDENCE_LEVELS:
+            piece_raise_evidence(piece=piece, level=EvidenceLevel.DOCUMENTED, actor=actor)
+    else:
+        claim = review.material_claim or review.maker_claim
+        type(claim).objects.filter(pk=claim.pk).update(is_verified=approve)
+    review.state = ReviewState.APPROVED if approve else ReviewState.REJECTED
+    review.note = note
+    review.decided_by = actor
+    review.decided_at = timezone.now()
+    review.save(update_fields=["state", "note", "decided_by", "decided_at"])
+    trust_record(
+        artisan_id=review.artisan_id,
+        piece=review.piece,
+        review=review,
+        actor=actor,
+        action=TrustAction.APPROVED if approve else TrustAction.REJECTED,
+        note=note,
+    )
+    reports = []
+    if review.piece_id is not None:
+        reports = list(PieceReport.objects.filter(piece_id=review.piece_id, resolved_at__isnull=True))
+        PieceReport.objects.filter(pk__in=[r.pk for r in reports]).update(resolved_at=review.decided_at, review=review)
+    transaction.on_commit(lambda: review_decision_send(review=review))
+    for report in reports:
+        transaction.on_commit(lambda report=report: report_outcome_send(report=report, review=review))
+    return review
+
+
+@transaction.atomic
+def review_appeal(*, review: Review, actor: AbstractBaseUser, text: str, evidence=None) -> Review:
+    """The maker answers a rejection once, with new evidence; the appeal goes back into the queue."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not Review.objects.for_maker(actor).filter(pk=review.pk).exists():
+        raise PermissionDenied(ERROR_NOT_YOUR_REVIEW)
+    if not review.can_appeal:
+        raise ValidationError(ERROR_APPEAL_ONCE, code="appeal_once")
+    text = text.strip()
+    if not text and not evidence:
+        raise ValidationError({"text": ValidationError(ERROR_APPEAL_EMPTY, code="appeal_empty")})
+    lookup = {
+        name: getattr(review, name) for name in ("piece", "material_claim", "maker_claim") if getattr(review, name)
+    }
+    # A subject queued again meanwhile (a new report) carries the appeal in its waiting item.
+    appeal = Review.objects.waiting().filter(**lookup).first() or Review(artisan_id=review.artisan_id, **lookup)
+    appeal.reason = ReviewReason.APPEAL
+    appeal.appeal_of = review
+    appeal.appeal_text = text
+    if evidence:
+        appeal.appeal_evidence = evidence
+    appeal.full_clean(exclude=["appeal_evidence"])
+    appeal.save()
+    trust_record(
+        artisan_id=review.artisan_id,
+        piece=review.piece,
+        review=appeal,
+        actor=actor,
+        action=TrustAction.APPEALED,
+        note=text,
+    )
+    return appeal
+
+
+@transaction.atomic
+def pieces_flag(*, piece_id: int, matches: dict[int, int], kind: str) -> int:
+    """
+    Flag a piece and the pieces it matched (both ways round), queue them and note it in their history.
+
+    `matches` maps another piece to its score. A pair staff cleared before is
+    not flagged again. A flagged piece that staff had verified goes back to
+    "documented" until staff clear the flag. Returns how many new pairs.
+    """
+    from .services import piece_evidence_drop
+
+    if not matches:
+        return 0
+    existing = set(
+        CopyFlag.objects.filter(piece_id=piece_id, other_id__in=list(matches), kind=kind).values_list(
+            "other_id", flat=True
+        )
+    )
+    new = {other: score for other, score in matches.items() if other not in existing and other != piece_id}
+    if not new:
+        return 0
+    rows = []
+    for other, score in new.items():
+        rows += [
+            CopyFlag(piece_id=piece_id, other_id=other, kind=kind, score=score),
+            CopyFlag(piece_id=other, other_id=piece_id, kind=kind, score=score),
+        ]
+    CopyFlag.objects.bulk_create(rows, ignore_conflicts=True)
+    label = CopyKind(kind).label
+    pieces = Piece.objects.in_bulk([piece_id, *new])
+    for pk, piece in pieces.items():
+        others = [pieces[o] for o in new] if pk == piece_id else [pieces[piece_id]]
+        note = f"{label} as " + "; ".join(f"“{other.title}” (piece #{other.pk})" for other in others)
+        trust_record(artisan_id=piece.artisan_id, piece=piece, action=TrustAction.FLAGGED, note=note)
+        # Queued as a possible copy first, so that the drop below joins that item.
+        review_open(reason=ReviewReason.COPY, piece=piece)
+        piece_evidence_drop(piece=piece, note=f"Flagged as a possible copy. {note}")
+    return len(new)
+
+
+@transaction.atomic
+def copy_flags_clear(*, piece: Piece, actor: AbstractBaseUser, note: str = "") -> int:
+    """Staff found the matches innocent (the maker's own photos sold elsewhere, a shared supplier's text)."""
+    _require_staff(actor)
+    changed = CopyFlag.objects.filter(Q(piece=piece) | Q(other=piece), cleared_at__isnull=True).update(
+        cleared_by=actor, cleared_at=timezone.now()
+    )
+    if changed:
+        trust_record(artisan_id=piece.artisan_id, piece=piece, actor=actor, action=TrustAction.FLAGS_CLEARED, note=note)
+    return changed
+
+
+@transaction.atomic
+def piece_report(*, piece: Piece, reporter: AbstractBaseUser, reason: str, details: str = "") -> PieceReport:
+    """A shopper reports a public listing; it joins the piece's item in the queue."""
+    if not Piece.objects.published().filter(pk=piece.pk).exists():
+        raise ValidationError(ERROR_NOT_PUBLIC, code="not_public")
+    if piece.artisan.user_id == reporter.pk:
+        raise ValidationError(ERROR_REPORT_OWN_PIECE, code="own_piece")
+    if PieceReport.objects.filter(piece=piece, reporter=reporter, resolved_at__isnull=True).exists():
+        raise ValidationError(ERROR_ALREADY_REPORTED, code="already_reported")
+    review = review_open(reason=ReviewReason.REPORT, piece=piece)
+    report = PieceReport(piece=piece, reporter=reporter, reason=reason, details=details.strip(), review=review)
+    report.full_clean()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:  # a double submit raced past the check above
+        raise ValidationError(ERROR_ALREADY_REPORTED, code="already_reported") from None
+    trust_record(
+        artisan_id=piece.artisan_id,
+        piece=piece,
+        review=review,
+        actor=reporter,
+        action=TrustAction.REPORTED,
+        note=f"{report.get_reason_display()}. {report.details}".strip(),
+    )
+    return report

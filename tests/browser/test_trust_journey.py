@@ -1,0 +1,59 @@
+"""
+A reseller copies a maker's photo; the upload check flags both pieces; a
+shopper reports the copy from its page (without JavaScript); staff reject it
+from the review queue with a note; the reseller reads the note in the studio
+and appeals once; the appeal is back in the queue. axe-core checks the
+shopper's and the maker's pages.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
+from catalog.models import CopyFlag, PieceReport, Review
+from catalog.tests.drawings import drawing, encoded, recoloured
+from catalog.tests.factories import PieceFactory, PieceImageFactory
+
+from .conftest import serious_accessibility_violations
+from .test_request_journey import act, signed_in_page
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_copied_photo_is_flagged_reported_rejected_and_appealed(live_server, browser):
+    original = PieceFactory(artisan=ArtisanFactory(name="Oficina Ferro"), title="Hammered band", slug="hammered-band")
+    PieceImageFactory(piece=original, image=ContentFile(encoded(drawing(3)), name="band.jpg"))
+    copy = PieceFactory(artisan=ArtisanFactory(name="Bright Bazaar"), title="Handmade band", slug="handmade-band")
+    PieceImageFactory(piece=copy, image=ContentFile(encoded(recoloured(drawing(3))), name="stolen.jpg"))
+    assert CopyFlag.objects.filter(piece=copy, other=original).exists()
+
+    shopper = signed_in_page(browser, live_server, UserFactory(), "desktop")
+    shopper.goto(f"{live_server.url}/pieces/handmade-band/")
+    shopper.get_by_role("link", name="Report this listing").click()
+    act(shopper, "Send the report")
+    assert shopper.locator(".field__error").first.inner_text() == "This field is required."
+    shopper.get_by_label("Copied photos").check()
+    shopper.get_by_label("Details (optional)").fill("The same photo is in Oficina Ferro's shop.")
+    assert serious_accessibility_violations(shopper) == []
+    act(shopper, "Send the report")
+    assert shopper.url.endswith("/pieces/handmade-band/")
+    assert PieceReport.objects.get().review == Review.objects.waiting().get(piece=copy)
+
+    staff = signed_in_page(browser, live_server, StaffFactory(), "desktop")
+    staff.goto(f"{live_server.url}/admin/catalog/review/")
+    staff.get_by_role("link", name="Possible copy: Handmade band").click()
+    assert staff.get_by_text("Hammered band").first.is_visible()
+    assert staff.get_by_role("button", name="Approve (staff verified)").is_disabled()
+    staff.get_by_label("Note for the maker").fill("This is Oficina Ferro's photo. Show us your own piece.")
+    act(staff, "Reject with the note")
+    assert Review.objects.get(piece=copy, reason="copy").state == "rejected"
+
+    maker = signed_in_page(browser, live_server, copy.artisan.user, "phone")
+    maker.goto(f"{live_server.url}/studio/reviews/")
+    assert maker.get_by_text("This is Oficina Ferro's photo.").is_visible()
+    assert serious_accessibility_violations(maker) == []
+    maker.get_by_role("link", name="Appeal with new evidence").click()
+    maker.get_by_label("What your new evidence shows").fill("We bought the photo with the design; see the invoice.")
+    act(maker, "Send the appeal")
+    assert Review.objects.waiting().get(piece=copy).reason == "appeal"
+    assert maker.get_by_text("You appealed this decision.").is_visible()
