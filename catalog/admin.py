@@ -45,6 +45,7 @@ from .models import (
     PieceImage,
     PieceMaterial,
     PieceReport,
+    PieceViewDay,
     ProductionStep,
     RequestMessage,
     RequestPhoto,
@@ -916,6 +917,16 @@ class CopyFlagAdmin(ReadOnlyAdmin):
     list_filter = ["kind", ("cleared_at", admin.EmptyFieldListFilter)]
     list_select_related = ["piece", "other"]
     search_fields = ["piece__title", "other__title"]
+
+
+@admin.register(PieceViewDay)
+class PieceViewDayAdmin(ReadOnlyAdmin):
+    """Views of public piece pages per day, written by catalog.piece_views; the makers' studio shows their sums."""
+
+    list_display = ["piece", "day", "views"]
+    list_select_related = ["piece"]
+    date_hierarchy = "day"
+    search_fields = ["piece__title"]
 
 
 @admin.register(DescriptionBand)

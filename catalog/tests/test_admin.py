@@ -88,10 +88,12 @@ FACTORIES = {
     "copyflag": CopyFlagFactory,
     "piecereport": PieceReportFactory,
     "descriptionband": DescriptionBandFactory,
+    "pieceviewday": lambda: PieceFactory().view_days.create(day="2026-11-27", views=3),
 }
 # Requests, their threads and photos are written by shoppers and makers, never added in the admin;
 # the review queue's rows are written by its services.
 NOT_ADDED_IN_ADMIN = {
+    "pieceviewday",
     "personalizationrequest",
     "requestmessage",
     "requestphoto",
