@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from catalog.choices import PersonalizationKind
+from catalog.choices import PersonalizationKind, ReportReason
 from catalog.models import Category
 from catalog.tests.factories import MaterialFactory
 from catalog.tests.studio_helpers import (
@@ -215,6 +215,22 @@ FORM_CASES = [
         lambda w: w.shopper,
         lambda w: {},
         intruders=[OTHER_SHOPPER, THE_MAKER],
+    ),
+    FormCase(
+        "report a listing",
+        lambda w: reverse("catalog:piece_report", args=[w.piece.slug]),
+        lambda w: w.other_shopper,
+        lambda w: {"reason": ReportReason.values[0], "details": "The same photo is in another shop."},
+        intruders=[VISITOR],
+        text_fields=("details",),
+    ),
+    FormCase(
+        "appeal a rejected claim",
+        lambda w: reverse("studio:review_appeal", args=[w.rejected_review.pk]),
+        _maker,
+        lambda w: {"text": "Here are photos of the ring on my bench."},
+        intruders=[VISITOR, OTHER_MAKER, A_SHOPPER],
+        text_fields=("text",),
     ),
     FormCase(
         "compare tray",

@@ -21,13 +21,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory, UserFactory
-from catalog.choices import PersonalizationKind, PieceStatus
+from catalog.choices import PersonalizationKind, PieceStatus, ReviewState
 from catalog.filters import ArtisanFilter, PieceFilter
 from catalog.models import RequestState
 from catalog.tests.factories import (
     CollectionPieceFactory,
     PersonalizationOptionFactory,
     PersonalizationRequestFactory,
+    ReviewFactory,
     piece_with_details,
 )
 from catalog.tests.request_helpers import request_in
@@ -78,6 +79,7 @@ class World:
     collection: object
     request: object
     accepted_request: object  # from `shopper`, accepted: the maker may share a proof
+    rejected_review: object  # staff rejected `piece`'s handcrafted claim: the maker may appeal
 
 
 def build_world() -> World:
@@ -100,6 +102,7 @@ def build_world() -> World:
         collection=collection,
         request=request,
         accepted_request=request_in(RequestState.ACCEPTED, piece=piece, shopper=shopper),
+        rejected_review=ReviewFactory(piece=piece, state=ReviewState.REJECTED, note="No process photos."),
     )
 
 
@@ -128,6 +131,8 @@ URL_KWARGS = {
     "studio:piece_action": lambda w: {"pk": w.draft.pk, "action": "publish"},
     "studio:request_detail": lambda w: {"pk": w.request.pk},
     "studio:request_action": lambda w: {"pk": w.request.pk, "action": "message"},
+    "studio:review_appeal": lambda w: {"pk": w.rejected_review.pk},
+    "catalog:piece_report": lambda w: {"slug": w.piece.slug},
     "sitemap_section": lambda w: {"section": "pieces"},
     "account_confirm_email": lambda w: {"key": "MQ:made-up-key"},
     "account_reset_password_from_key": lambda w: {"uidb36": "1", "key": "made-up-key"},
@@ -177,7 +182,7 @@ def visitor(name: str, world: World):
         return world.newcomer
     if name.startswith("studio:"):
         return world.maker.user
-    if name.startswith("requests:"):
+    if name.startswith("requests:") or name == "catalog:piece_report":
         return world.shopper
     return None
 
