@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from artisans.tests.factories import ArtisanFactory, UserFactory
+from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.choices import PersonalizationKind, PieceStatus, ReviewState
 from catalog.filters import ArtisanFilter, PieceFilter
 from catalog.models import RequestState
@@ -102,7 +102,13 @@ def build_world() -> World:
         collection=collection,
         request=request,
         accepted_request=request_in(RequestState.ACCEPTED, piece=piece, shopper=shopper),
-        rejected_review=ReviewFactory(piece=piece, state=ReviewState.REJECTED, note="No process photos."),
+        rejected_review=ReviewFactory(
+            piece=piece,
+            state=ReviewState.REJECTED,
+            note="No process photos.",
+            decided_by=StaffFactory(),
+            decided_at=timezone.now(),
+        ),
     )
 
 
