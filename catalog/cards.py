@@ -8,6 +8,7 @@ the catalog's version moves on. What depends on the visitor, the compare
 button with its CSRF token, is rendered around it on every request.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -23,8 +24,8 @@ CARD_TIMEOUT = 24 * 3600
 def card_bodies(pieces):
     """[(piece, card HTML), ...] in the order of `pieces`, rendering only the cards not cached yet."""
     pieces = list(pieces)
-    version = catalog_version()
-    keys = [f"catalog:card:{version}:{piece.pk}:{index < EAGER_CARDS:d}" for index, piece in enumerate(pieces)]
+    prefix = f"catalog:card:{settings.RELEASE}:{catalog_version()}"
+    keys = [f"{prefix}:{piece.pk}:{index < EAGER_CARDS:d}" for index, piece in enumerate(pieces)]
     found = cache.get_many(keys)
     rendered = {}
     for index, (piece, key) in enumerate(zip(pieces, keys, strict=True)):

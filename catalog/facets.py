@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
@@ -391,7 +392,7 @@ ARTISAN_FACETS_BY_NAME = {f.name: f for f in ARTISAN_FACETS}
 
 # --- Options: every facet's values with their labels ---------------------------------
 
-OPTIONS_CACHE_KEY = "catalog:facet-options"
+OPTIONS_CACHE_KEY = f"catalog:facet-options:{settings.RELEASE}"
 
 CHOICE_OPTIONS = {
     "maker_type": MakerType,

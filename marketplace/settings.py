@@ -8,6 +8,7 @@ With DEBUG off, a missing secret or host list stops the start with a message
 naming the variable to set, instead of running half-configured.
 """
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -117,6 +118,23 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 DATABASE_ROUTERS = ["marketplace.db_router.PrimaryReplicaRouter"]
 
 # --- Cache --------------------------------------------------------------------
+
+
+def _source_digest():
+    """A digest of the code and templates, so that each release reads and writes its own cache keys."""
+    digest = hashlib.blake2b(digest_size=6)
+    for folder in ("artisans", "catalog", "marketplace", "templates"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.suffix in (".py", ".html") and "tests" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# What cached fragments and figures (piece cards, facet options) were made by: a deploy of new code
+# starts new keys, so it never serves HTML or facet lists cached by the previous release. Sessions
+# and rate-limit counters are not keyed by it: they outlive a deploy.
+RELEASE = env.str("RELEASE", default="") or _source_digest()
+
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://atelier"),

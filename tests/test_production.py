@@ -355,3 +355,23 @@ def test_public_pages_may_read_the_replica_and_write_paths_may_not(client, repli
     client.force_login(UserFactory())
     client.get(reverse("requests:list"))
     assert replica_reads_seen and not any(replica_reads_seen)
+
+
+@pytest.mark.django_db
+def test_cached_cards_and_facet_options_are_keyed_by_the_release(settings):
+    """A deploy of new code must not read HTML or facet lists that the previous release cached."""
+    from django.core.cache import cache
+
+    from catalog import facets
+    from catalog.cards import card_bodies
+    from catalog.guide import catalog_version
+    from catalog.tests.factories import PieceFactory
+
+    assert settings.RELEASE and facets.OPTIONS_CACHE_KEY.endswith(settings.RELEASE)
+    piece = PieceFactory()
+    cache.set(f"catalog:card:old:{catalog_version()}:{piece.pk}:1", "stale")
+    settings.RELEASE = "old"
+    assert card_bodies([piece])[0][1] == "stale"  # what the old release cached, under its key
+    settings.RELEASE = "new"
+    html = card_bodies([piece])[0][1]
+    assert html != "stale" and piece.title in html
