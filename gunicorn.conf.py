@@ -40,3 +40,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket (`gunicornc`) is one fixed path per user: two instances on one
 # host would fight over it, and nothing here uses it.
 control_socket_disable = True
+
+
+def worker_exit(server, worker):
+    """Write the piece views the worker counted in memory (catalog.piece_views) before it goes."""
+    from catalog import piece_views
+
+    piece_views.flush()
