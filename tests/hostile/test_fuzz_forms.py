@@ -19,7 +19,7 @@ from .world import changed_tables, client_for, snapshot
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12 * SCALE
+EXAMPLES = 10 * SCALE
 INTRUDER_EXAMPLES = 4 * SCALE
 
 

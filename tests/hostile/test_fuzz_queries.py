@@ -18,7 +18,7 @@ from .world import URL_KWARGS, changed_tables, client_for, parameter_names, snap
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12 * SCALE
+EXAMPLES = 8 * SCALE
 
 
 def real_values():
