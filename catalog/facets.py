@@ -105,13 +105,15 @@ class Facet:
     Counts are grouped by `field` (a path from Piece), or over a related table
     (`through`, grouped by `through_key`), or counted option by option
     (`count_each_option`, for options that two tables can carry); a facet with
-    none of these is a flag with the single option "1".
+    none of these is a flag with the single option "1". A facet grouped by a
+    `field` or a `through` table filters on the same values unless it says
+    otherwise.
     """
 
     name: str
     label: str
     group: str
-    condition: object
+    condition: object = None
     field: str = ""
     through: type | None = None
     through_key: str = ""
@@ -119,6 +121,17 @@ class Facet:
     count_each_option: bool = False
     # The field by which `through` rows point at the counted rows.
     owner: str = "piece"
+
+    def __post_init__(self):
+        if self.condition is None:
+            object.__setattr__(self, "condition", self._filter_on_grouped_values)
+
+    def _filter_on_grouped_values(self, values):
+        """The pieces (or makers) having one of `values` where the facet groups its counts."""
+        if self.field:
+            return Q(**{f"{self.field}__in": values})
+        related = self.through.objects.filter(**{self.owner: OuterRef("pk")}, **self.through_filter)
+        return Exists(related.filter(**{f"{self.through_key}__in": values}))
 
     @property
     def is_flag(self):
@@ -164,16 +177,14 @@ FACETS = [
         _("Production method"),
         HOW_MADE,
         field="production_method",
-        condition=lambda v: Q(production_method__in=v),
     ),
-    Facet("made_by", _("Made by"), HOW_MADE, field="made_by", condition=lambda v: Q(made_by__in=v)),
+    Facet("made_by", _("Made by"), HOW_MADE, field="made_by"),
     Facet(
         "technique",
         _("Technique"),
         HOW_MADE,
         through=Piece.techniques.through,
         through_key="technique__slug",
-        condition=lambda v: _through(Piece.techniques, technique__slug__in=v),
     ),
     Facet(
         "by_hand",
@@ -200,7 +211,7 @@ FACETS = [
         HOW_MADE,
         condition=lambda v: Q(evidence_level__in=[EvidenceLevel.STAFF_VERIFIED, EvidenceLevel.STUDIO_VISITED]),
     ),
-    Facet("category", _("Category"), HOW_MADE, field="category__slug", condition=lambda v: Q(category__slug__in=v)),
+    Facet("category", _("Category"), HOW_MADE, field="category__slug"),
     Facet(
         "metal",
         _("Metal"),
@@ -208,7 +219,6 @@ FACETS = [
         through=PieceMaterial,
         through_key="material__slug",
         through_filter={"material__kind": MaterialKind.METAL},
-        condition=lambda v: _materials(material__slug__in=v, material__kind=MaterialKind.METAL),
     ),
     Facet(
         "solid",
@@ -230,7 +240,6 @@ FACETS = [
         through=PieceMaterial,
         through_key="material__slug",
         through_filter={"material__kind": MaterialKind.GEMSTONE},
-        condition=lambda v: _materials(material__slug__in=v, material__kind=MaterialKind.GEMSTONE),
     ),
     Facet(
         "gem_source",
@@ -239,7 +248,6 @@ FACETS = [
         through=PieceMaterial,
         through_key="gem_source",
         through_filter={"material__kind__in": STONES, "gem_source__in": GemSource.values},
-        condition=lambda v: _materials(gem_source__in=v, material__kind__in=STONES),
     ),
     Facet(
         "pearl",
@@ -248,7 +256,6 @@ FACETS = [
         through=PieceMaterial,
         through_key="material__slug",
         through_filter={"material__kind": MaterialKind.PEARL},
-        condition=lambda v: _materials(material__slug__in=v, material__kind=MaterialKind.PEARL),
     ),
     Facet(
         "untreated",
@@ -268,7 +275,6 @@ FACETS = [
         _("Availability"),
         UNIQUENESS,
         field="availability",
-        condition=lambda v: Q(availability__in=v),
     ),
     Facet(
         "personalizable",
@@ -282,7 +288,6 @@ FACETS = [
         PERSONALIZATION,
         through=PersonalizationOption,
         through_key="kind",
-        condition=lambda v: Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk"), kind__in=v)),
     ),
     Facet(
         "requested",
@@ -318,7 +323,6 @@ FACETS = [
         _("Workshop size"),
         ETHICS,
         field="artisan__workshop_size",
-        condition=lambda v: Q(artisan__workshop_size__in=v),
     ),
     Facet(
         "traditional",
@@ -332,7 +336,6 @@ FACETS = [
         HERITAGE,
         through=Piece.traditions.through,
         through_key="tradition__slug",
-        condition=lambda v: _through(Piece.traditions, tradition__slug__in=v),
     ),
     Facet(
         "style",
@@ -340,7 +343,6 @@ FACETS = [
         HERITAGE,
         through=Piece.styles.through,
         through_key="style__slug",
-        condition=lambda v: _through(Piece.styles, style__slug__in=v),
     ),
     Facet(
         "transparent",
@@ -353,7 +355,6 @@ FACETS = [
         _("Maker's country"),
         HERITAGE,
         field="artisan__country",
-        condition=lambda v: Q(artisan__country__in=v),
     ),
 ]
 FACETS_BY_NAME = {f.name: f for f in FACETS}
@@ -361,9 +362,9 @@ FACETS_BY_NAME = {f.name: f for f in FACETS}
 # The makers' directory: the same machinery over makers instead of pieces.
 MAKERS = _("Makers")
 ARTISAN_FACETS = [
-    Facet("country", _("Country"), MAKERS, field="country", condition=lambda v: Q(country__in=v)),
-    Facet("maker_type", _("Kind of maker"), MAKERS, field="maker_type", condition=lambda v: Q(maker_type__in=v)),
-    Facet("workshop", _("Workshop size"), MAKERS, field="workshop_size", condition=lambda v: Q(workshop_size__in=v)),
+    Facet("country", _("Country"), MAKERS, field="country"),
+    Facet("maker_type", _("Kind of maker"), MAKERS, field="maker_type"),
+    Facet("workshop", _("Workshop size"), MAKERS, field="workshop_size"),
     Facet(
         "technique",
         _("Technique"),
@@ -371,9 +372,6 @@ ARTISAN_FACETS = [
         through=Technique.artisans.through,
         through_key="technique__slug",
         owner="artisan",
-        condition=lambda v: Exists(
-            Technique.artisans.through.objects.filter(artisan=OuterRef("pk"), technique__slug__in=v)
-        ),
     ),
     Facet(
         "tradition",
@@ -382,9 +380,6 @@ ARTISAN_FACETS = [
         through=Tradition.artisans.through,
         through_key="tradition__slug",
         owner="artisan",
-        condition=lambda v: Exists(
-            Tradition.artisans.through.objects.filter(artisan=OuterRef("pk"), tradition__slug__in=v)
-        ),
     ),
 ]
 ARTISAN_FACETS_BY_NAME = {f.name: f for f in ARTISAN_FACETS}
