@@ -44,6 +44,29 @@ def report_action(model_admin, request, *, changed, selected, singular, plural, 
         model_admin.message_user(request, message, messages.INFO)
 
 
+def bulk_action(change, *, description, messages, state, permissions=None):
+    """
+    An admin action that applies `change(selected rows, actor)`, a service that
+    returns how many rows it changed, and tells staff with `report_action`;
+    `messages` are the singular and the plural of the success message.
+    """
+    singular, plural = messages
+
+    def action(model_admin, request, queryset):
+        changed = change(queryset, request.user)
+        report_action(
+            model_admin,
+            request,
+            changed=changed,
+            selected=queryset.count(),
+            singular=singular,
+            plural=plural,
+            state=state,
+        )
+
+    return admin.action(action, description=description, permissions=permissions)
+
+
 def photo_preview(image_file, alt_text, *, width, height):
     """An <img> of a rendition, or a dash when there is no photo yet."""
     if not image_file:
@@ -64,19 +87,13 @@ class ProcessPhotoInline(admin.TabularInline):
         return photo_preview(photo.image_card, photo.alt_text, width=48, height=60)
 
 
-@admin.action(description=_("Approve the selected makers (emails them)"))
-def approve(model_admin, request, queryset):
-    """Shared by the makers' list and the applications queue."""
-    changed = artisans_approve(artisans=queryset, actor=request.user)
-    report_action(
-        model_admin,
-        request,
-        changed=changed,
-        selected=queryset.count(),
-        singular=MESSAGE_APPROVED,
-        plural=MESSAGE_APPROVED_PLURAL,
-        state=_("approved"),
-    )
+# Shared by the makers' list and the applications queue (each names it `approve`).
+approve_makers = bulk_action(
+    lambda makers, actor: artisans_approve(artisans=makers, actor=actor),
+    description=_("Approve the selected makers (emails them)"),
+    messages=(MESSAGE_APPROVED, MESSAGE_APPROVED_PLURAL),
+    state=_("approved"),
+)
 
 
 @admin.register(Artisan)
@@ -104,7 +121,8 @@ class ArtisanAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
     readonly_fields = ["is_verified", "verified_by", "verified_at", "created_at", "updated_at"]
-    actions = [approve, "suspend", "verify"]
+    actions = ["approve", "suspend", "verify"]
+    approve = approve_makers
     inlines = [ProcessPhotoInline]
     fieldsets = [
         (None, {"fields": ["user", "name", "slug", "maker_type", "portrait"]}),
@@ -135,31 +153,18 @@ class ArtisanAdmin(admin.ModelAdmin):
         url = reverse("admin:catalog_trustevent_changelist") + f"?artisan__id__exact={artisan.pk}"
         return format_html('<a href="{}">{}</a>', url, _("history"))
 
-    @admin.action(description=_("Suspend the selected makers"))
-    def suspend(self, request, queryset):
-        changed = artisans_suspend(artisans=queryset, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_SUSPENDED,
-            plural=MESSAGE_SUSPENDED_PLURAL,
-            state=_("suspended"),
-        )
-
-    @admin.action(description=_("Verify the selected makers (records you and the time)"))
-    def verify(self, request, queryset):
-        changed = artisans_verify(artisans=queryset, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_VERIFIED,
-            plural=MESSAGE_VERIFIED_PLURAL,
-            state=_("verified"),
-        )
+    suspend = bulk_action(
+        lambda makers, actor: artisans_suspend(artisans=makers, actor=actor),
+        description=_("Suspend the selected makers"),
+        messages=(MESSAGE_SUSPENDED, MESSAGE_SUSPENDED_PLURAL),
+        state=_("suspended"),
+    )
+    verify = bulk_action(
+        lambda makers, actor: artisans_verify(artisans=makers, actor=actor),
+        description=_("Verify the selected makers (records you and the time)"),
+        messages=(MESSAGE_VERIFIED, MESSAGE_VERIFIED_PLURAL),
+        state=_("verified"),
+    )
 
 
 @admin.register(ProcessPhoto)
@@ -190,7 +195,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["maker_type", "workshop_size", ("country", CountryFilter)]
     search_fields = ["name", "user__email"]
     ordering = [F("applied_at").asc(nulls_last=True), "created_at"]
-    actions = [approve, "refuse"]
+    actions = ["approve", "refuse"]
+    approve = approve_makers
     inlines = [ProcessPhotoInline]
     readonly_fields = ["user", "applied_at", "refusal_reason", "refused_by", "refused_at"]
     fieldsets = [

@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from artisans.admin import photo_preview, report_action
+from artisans.admin import bulk_action, photo_preview, report_action
 from artisans.choices import ArtisanStatus
 
 from .choices import MaterialKind, PieceStatus, ReviewState
@@ -437,44 +437,27 @@ class PieceAdmin(admin.ModelAdmin):
             message = ngettext(MESSAGE_MAKER_NOT_APPROVED, MESSAGE_MAKER_NOT_APPROVED_PLURAL, off_public_site)
             self.message_user(request, message % {"count": off_public_site}, messages.WARNING)
 
-    @admin.action(description=_("Hide the selected pieces from the public site"), permissions=["change"])
-    def hide(self, request, queryset):
-        changed = pieces_hide(pieces=queryset, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_HIDDEN,
-            plural=MESSAGE_HIDDEN_PLURAL,
-            state=_("hidden"),
-        )
-
-    @admin.action(description=_("Feature the selected pieces on the home page"), permissions=["change"])
-    def feature(self, request, queryset):
-        changed = pieces_set_featured(pieces=queryset, featured=True, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_FEATURED,
-            plural=MESSAGE_FEATURED_PLURAL,
-            state=_("featured"),
-        )
-
-    @admin.action(description=_("Stop featuring the selected pieces"), permissions=["change"])
-    def unfeature(self, request, queryset):
-        changed = pieces_set_featured(pieces=queryset, featured=False, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_UNFEATURED,
-            plural=MESSAGE_UNFEATURED_PLURAL,
-            state=_("not featured"),
-        )
+    hide = bulk_action(
+        lambda pieces, actor: pieces_hide(pieces=pieces, actor=actor),
+        description=_("Hide the selected pieces from the public site"),
+        messages=(MESSAGE_HIDDEN, MESSAGE_HIDDEN_PLURAL),
+        state=_("hidden"),
+        permissions=["change"],
+    )
+    feature = bulk_action(
+        lambda pieces, actor: pieces_set_featured(pieces=pieces, featured=True, actor=actor),
+        description=_("Feature the selected pieces on the home page"),
+        messages=(MESSAGE_FEATURED, MESSAGE_FEATURED_PLURAL),
+        state=_("featured"),
+        permissions=["change"],
+    )
+    unfeature = bulk_action(
+        lambda pieces, actor: pieces_set_featured(pieces=pieces, featured=False, actor=actor),
+        description=_("Stop featuring the selected pieces"),
+        messages=(MESSAGE_UNFEATURED, MESSAGE_UNFEATURED_PLURAL),
+        state=_("not featured"),
+        permissions=["change"],
+    )
 
 
 @admin.register(ProductionStep)
@@ -491,18 +474,13 @@ class VerifyClaimsMixin:
 
     actions = ["verify_claims"]
 
-    @admin.action(description=_("Mark the selected certification claims as verified"), permissions=["change"])
-    def verify_claims(self, request, queryset):
-        changed = certification_claims_verify(claims=queryset, actor=request.user)
-        report_action(
-            self,
-            request,
-            changed=changed,
-            selected=queryset.count(),
-            singular=MESSAGE_CLAIMS_VERIFIED,
-            plural=MESSAGE_CLAIMS_VERIFIED_PLURAL,
-            state=_("verified"),
-        )
+    verify_claims = bulk_action(
+        lambda claims, actor: certification_claims_verify(claims=claims, actor=actor),
+        description=_("Mark the selected certification claims as verified"),
+        messages=(MESSAGE_CLAIMS_VERIFIED, MESSAGE_CLAIMS_VERIFIED_PLURAL),
+        state=_("verified"),
+        permissions=["change"],
+    )
 
 
 @admin.register(PieceMaterial)
