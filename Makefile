@@ -61,13 +61,15 @@ test-postgres:
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db
 
 # The hostile-world suite (tests/hostile): fuzzing, hostile uploads, injection, load and faults, on
-# PostgreSQL, in one process so that its summary of figures is printed at the end.
+# PostgreSQL: the in-process tests on two xdist workers, then the tests against `make serve` (marked
+# `servers`: they share one database) in one process. Each run prints its summary of figures.
 # Load and fault tests drive `make serve` with wrk, against a PostgreSQL cluster of their own (port 5439) that
 # the fault test restarts, never the shared one.
 HOSTILE_PG_PORT ?= 5439
 test-hostile: install-dev services wrk hostile-cluster
 	@echo "== Hostile-world suite on PostgreSQL =="
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 0 -q --create-db -m hostile tests/hostile
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db -m "hostile and not servers" tests/hostile
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 0 -q -m "hostile and servers" tests/hostile
 
 # The hostile tests' own PostgreSQL cluster, created once and started if down.
 hostile-cluster:

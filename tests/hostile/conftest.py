@@ -2,8 +2,10 @@
 
 Its tests are marked `hostile` and left out of the ordinary runs (see `addopts` in pyproject.toml).
 Each test records the figures it measured with the `hostile_figures` fixture; one summary of them
-all is printed at the end of the run, so that a closing note can quote it. Run it without xdist:
-the figures are gathered in the process that prints them.
+all is printed at the end of the run, so that a closing note can quote it. Under xdist each worker
+hands its figures to the controller when it finishes (`workeroutput`), and the controller prints them.
+The tests marked `servers` (load, faults, two instances) share one database, which the fault test
+restarts: `make test-hostile` runs them after the rest, in one process.
 """
 
 import pytest
@@ -58,6 +60,18 @@ def world(django_db_setup, django_db_blocker, world_media):
     with django_db_blocker.unblock(), test_settings, transaction.atomic():
         yield build_world()
         transaction.set_rollback(True)
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker sends its figures to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["hostile_figures"] = _FIGURES
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller gathers a finished worker's figures."""
+    _FIGURES.extend(tuple(figure) for figure in getattr(node, "workeroutput", {}).get("hostile_figures", []))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -29,6 +29,8 @@ from .servers import (
     wrk_summary,
 )
 
+pytestmark = pytest.mark.servers
+
 FRIENDLY_503 = "We will be back in a moment"
 NOTHING_SAVED = "Nothing you just sent was saved."
 SENT = "Your request is with"

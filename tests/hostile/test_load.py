@@ -12,6 +12,8 @@ import pytest
 
 from .servers import FIRST_PORT, prepare_database, serving, shopper_paths, write_paths, wrk_command, wrk_summary
 
+pytestmark = pytest.mark.servers
+
 LOAD_SECONDS = 60
 CLIENTS = 32
 

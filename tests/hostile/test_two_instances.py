@@ -13,6 +13,8 @@ import pytest
 
 from .servers import FIRST_PORT, Visitor, prepare_database, serving, shell
 
+pytestmark = pytest.mark.servers
+
 MAKER_PASSWORD = "two-instances-maker-2026"
 
 
