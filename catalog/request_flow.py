@@ -235,15 +235,21 @@ def request_share_proof(*, request, user, image, note: str = ""):
         stored = request.proof_image.name
     else:
         stored = ""
-    return request_transition(
-        request=request,
-        action="share_proof",
-        user=user,
-        note=note,
-        proof_image=stored,
-        proof_note=note,
-        proof_text=request.engraving_text,
-    )
+    try:
+        return request_transition(
+            request=request,
+            action="share_proof",
+            user=user,
+            note=note,
+            proof_image=stored,
+            proof_note=note,
+            proof_text=request.engraving_text,
+        )
+    except Exception:
+        # Refused (the shopper withdrew meanwhile) or failed: the stored file belongs to nothing.
+        if stored:
+            request.proof_image.storage.delete(stored)
+        raise
 
 
 def request_approve_proof(*, request, user):

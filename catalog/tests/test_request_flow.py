@@ -162,3 +162,16 @@ def test_a_maker_cannot_request_from_themselves():
     request = PersonalizationRequestFactory()
     with pytest.raises(flow.RequestRefused):
         flow.request_submit(shopper=request.artisan.user, artisan=request.artisan, kinds=["sizing"])
+
+
+@pytest.mark.django_db
+def test_a_proof_refused_because_the_request_changed_meanwhile_leaves_no_file(media_root):
+    request = request_in(RequestState.ACCEPTED, engraving_text="Ana", kinds=["engraving"])
+    # The shopper withdraws in another tab; the maker's page still shows the accepted request.
+    PersonalizationRequestFactory._meta.model.objects.filter(pk=request.pk).update(state=RequestState.WITHDRAWN)
+    with pytest.raises(flow.RequestRefused) as refused:
+        perform("share_proof", request, request.artisan.user)
+    assert refused.value.code == "wrong_state"
+    assert [path for path in media_root.rglob("*") if path.is_file()] == []
+    request.refresh_from_db()
+    assert (request.state, request.proof_image.name) == (RequestState.WITHDRAWN, "")
