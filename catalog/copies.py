@@ -36,11 +36,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import combinations
 
 import imagehash
 import numpy as np
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from PIL import Image, ImageOps, ImageStat
 
 from .choices import CopyKind
@@ -296,18 +297,9 @@ def hash_missing_photos(*, batch=2000) -> int:
     return len(names)
 
 
-def _flag_pairs(pairs: dict[tuple[int, int], int], kind: str) -> int:
-    """Flag each (piece, other) pair with its score, grouped by piece so that each piece is written once."""
-    from .trust import pieces_flag
-
-    by_piece = defaultdict(dict)
-    for (piece_id, other_id), score in pairs.items():
-        by_piece[piece_id][other_id] = score
-    return sum(pieces_flag(piece_id=piece_id, matches=matches, kind=kind) for piece_id, matches in by_piece.items())
-
-
 def scan_photos(summary: ScanSummary) -> None:
     from .models import PieceImage
+    from .trust import copy_pairs_flag
 
     rows = PieceImage.objects.filter(phash__isnull=False, is_stock=False).values_list(
         "pk", "piece_id", "piece__artisan_id", "phash"
@@ -319,45 +311,89 @@ def scan_photos(summary: ScanSummary) -> None:
         key = (min(photo.piece_id, other.piece_id), max(photo.piece_id, other.piece_id))
         pairs[key] = min(gap, pairs.get(key, gap))
     summary.photo_pairs = len(pairs)
-    summary.new_pairs += _flag_pairs(pairs, CopyKind.PHOTO)
+    summary.new_pairs += copy_pairs_flag(pairs, kind=CopyKind.PHOTO)
+
+
+def _bands_insert(rows: list[tuple[int, int, int]]) -> None:
+    """Insert (piece, band, value) rows in one statement's batch: a model instance per row costs more than the row."""
+    from .models import DescriptionBand
+
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, columns = DescriptionBand._meta.db_table, ("piece_id", "band", "value")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES (%s, %s, %s)",
+            rows,
+        )
+
+
+def _shared_bands() -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """The bands two or more descriptions share, found through the bands' index: {(band, value): [(piece, maker)]}."""
+    from .models import DescriptionBand
+
+    others = DescriptionBand.objects.filter(band=OuterRef("band"), value=OuterRef("value")).exclude(
+        piece__artisan_id=OuterRef("piece__artisan_id")
+    )
+    groups = defaultdict(list)
+    for band, value, piece_id, artisan_id in (
+        DescriptionBand.objects.filter(Exists(others))
+        .order_by()
+        .values_list("band", "value", "piece_id", "piece__artisan_id")
+        .iterator(chunk_size=5000)
+    ):
+        groups[band, value].append((piece_id, artisan_id))
+    return groups
 
 
 def scan_descriptions(summary: ScanSummary, *, batch=5000) -> None:
-    """Rebuild the description bands of every piece, then compare the candidates that share a band."""
-    from .models import DescriptionBand, Piece
+    """
+    Rebuild the description bands of every piece, then compare the candidates that share a band.
 
-    buckets = defaultdict(list)
-    owners, shingle_sets = {}, {}
+    Only the bands go to the database; the candidates (descriptions of two
+    makers sharing a band) are found there through its index, and only their
+    shingles are computed again: the catalog's shingle sets are never all in memory.
+    """
+    from .models import DescriptionBand, Piece
+    from .trust import copy_pairs_flag
+
     with transaction.atomic():
         DescriptionBand.objects.all().delete()
         rows = []
-        for piece_id, artisan_id, text in (
-            Piece.objects.order_by().values_list("pk", "artisan_id", "description").iterator(chunk_size=batch)
-        ):
-            own = shingles(text)
-            if not own:
-                continue
-            owners[piece_id], shingle_sets[piece_id] = artisan_id, own
-            for band, value in enumerate(bands(own)):
-                rows.append(DescriptionBand(piece_id=piece_id, band=band, value=value))
-                buckets[band, value].append(piece_id)
+        for piece_id, text in Piece.objects.order_by().values_list("pk", "description").iterator(chunk_size=batch):
+            values = bands(shingles(text))
+            summary.descriptions += bool(values)
+            rows += [(piece_id, band, value) for band, value in enumerate(values)]
             if len(rows) >= batch:
-                DescriptionBand.objects.bulk_create(rows)
+                _bands_insert(rows)
                 rows = []
-        DescriptionBand.objects.bulk_create(rows)
-    summary.descriptions = len(shingle_sets)
+        _bands_insert(rows)
+    candidates = set()
+    for members in _shared_bands().values():
+        for (piece_id, artisan_id), (other_id, other_artisan_id) in combinations(members, 2):
+            if artisan_id != other_artisan_id:
+                candidates.add((min(piece_id, other_id), max(piece_id, other_id)))
+    texts = _descriptions_of({pk for pair in candidates for pk in pair})
     pairs = {}
-    for members in buckets.values():
-        for i, piece_id in enumerate(members):
-            for other_id in members[i + 1 :]:
-                key = (min(piece_id, other_id), max(piece_id, other_id))
-                if owners[piece_id] == owners[other_id] or key in pairs:
-                    continue
-                score = similarity(shingle_sets[piece_id], shingle_sets[other_id])
-                pairs[key] = round(100 * score) if score >= TEXT_SIMILARITY else None
-    pairs = {key: score for key, score in pairs.items() if score is not None}
+    for key in candidates:
+        score = similarity(texts[key[0]], texts[key[1]])
+        if score >= TEXT_SIMILARITY:
+            pairs[key] = round(100 * score)
     summary.text_pairs = len(pairs)
-    summary.new_pairs += _flag_pairs(pairs, CopyKind.TEXT)
+    summary.new_pairs += copy_pairs_flag(pairs, kind=CopyKind.TEXT)
+
+
+def _descriptions_of(piece_ids: set[int], *, batch=900) -> dict[int, set[int]]:
+    """The shingles of these pieces' descriptions (fetched in chunks that every database accepts)."""
+    from .models import Piece
+
+    ids = sorted(piece_ids)
+    return {
+        pk: shingles(text)
+        for start in range(0, len(ids), batch)
+        for pk, text in Piece.objects.filter(pk__in=ids[start : start + batch]).values_list("pk", "description")
+    }
 
 
 def scan_catalog() -> ScanSummary:

@@ -98,3 +98,52 @@ def test_the_demo_plants_a_few_copies_that_the_detector_catches():
     for pair in flagged:
         assert Review.objects.waiting().filter(piece__in=pair).count() == 2
     assert copies.scan_catalog().new_pairs == 0
+
+
+def flag_in_bulk(count, django_assert_max_num_queries):
+    """`count` pairs of two makers' pieces, every other one staff verified, flagged in one call."""
+    from catalog.choices import EvidenceLevel, ReviewReason, TrustAction
+    from catalog.models import TrustEvent
+    from catalog.trust import copy_pairs_flag
+
+    pairs = {}
+    for n in range(count):
+        level = EvidenceLevel.STAFF_VERIFIED if n % 2 else EvidenceLevel.DOCUMENTED
+        pairs[PieceFactory(evidence_level=level).pk, PieceFactory().pk] = 3
+    already = next(iter(pairs))
+    Review.objects.create(artisan_id=Piece.objects.get(pk=already[0]).artisan_id, piece_id=already[0], reason="report")
+    # Flags seen, flags written, pieces, waiting items, new items (in a savepoint), the drop, the audit, in a
+    # savepoint: per batch, whatever its size (SQLite cuts the inserts into chunks of 999 values: 2 more).
+    with django_assert_max_num_queries(13):
+        assert copy_pairs_flag(pairs, kind=CopyKind.PHOTO) == count
+    flagged = set(pairs) | {(b, a) for a, b in pairs}
+    assert set(CopyFlag.objects.values_list("piece", "other")) == flagged
+    ids = {pk for pair in pairs for pk in pair}
+    assert Review.objects.waiting().filter(piece__in=ids).count() == 2 * count
+    assert Review.objects.get(piece_id=already[0]).reason == ReviewReason.REPORT  # joined, not duplicated
+    assert TrustEvent.objects.filter(action=TrustAction.FLAGGED).count() == 2 * count
+    assert TrustEvent.objects.filter(action=TrustAction.OPENED).count() == 2 * count - 1
+    verified = [a for n, (a, _) in enumerate(pairs) if n % 2]
+    assert TrustEvent.objects.filter(action=TrustAction.EVIDENCE_DROPPED, piece__in=verified).count() == len(verified)
+    assert not Piece.objects.filter(pk__in=ids, evidence_level=EvidenceLevel.STAFF_VERIFIED).exists()
+    note = TrustEvent.objects.get(action=TrustAction.FLAGGED, piece_id=already[0]).note
+    assert note == f"{CopyKind.PHOTO.label} as “{Piece.objects.get(pk=already[1]).title}” (piece #{already[1]})"
+    with django_assert_max_num_queries(3):  # flagged before: one look (in a savepoint), nothing written
+        assert copy_pairs_flag(pairs, kind=CopyKind.PHOTO) == 0
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_flagging_many_pairs_costs_a_fixed_number_of_queries(count, django_assert_max_num_queries):
+    flag_in_bulk(count, django_assert_max_num_queries)
+
+
+def test_a_piece_matching_several_others_gets_one_flagged_entry_naming_them_all():
+    from catalog.choices import TrustAction
+    from catalog.models import TrustEvent
+    from catalog.trust import copy_pairs_flag
+
+    original, first, second = PieceFactory(), PieceFactory(), PieceFactory()
+    assert copy_pairs_flag({(original.pk, first.pk): 2, (second.pk, original.pk): 5}, kind=CopyKind.PHOTO) == 2
+    (event,) = TrustEvent.objects.filter(piece=original, action=TrustAction.FLAGGED)
+    assert f"(piece #{first.pk})" in event.note and f"(piece #{second.pk})" in event.note
+    assert Review.objects.waiting().filter(piece__in=[original, first, second]).count() == 3
