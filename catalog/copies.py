@@ -315,18 +315,20 @@ def scan_photos(summary: ScanSummary) -> None:
 
 
 def _bands_insert(rows: list[tuple[int, int, int]]) -> None:
-    """Insert (piece, band, value) rows in one statement's batch: a model instance per row costs more than the row."""
+    """
+    Insert (piece, band, value) rows, many to a statement: a model instance
+    per row (bulk_create) or a statement per row (executemany) cost more than the rows.
+    """
     from .models import DescriptionBand
 
-    if not rows:
-        return
     quote = connection.ops.quote_name
-    table, columns = DescriptionBand._meta.db_table, ("piece_id", "band", "value")
+    fields = [DescriptionBand._meta.get_field(name) for name in ("piece", "band", "value")]
+    size = min(5000, connection.ops.bulk_batch_size(fields, rows) or 5000)
+    head = f"INSERT INTO {quote(DescriptionBand._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES (%s, %s, %s)",
-            rows,
-        )
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(head + ", ".join(["(%s, %s, %s)"] * len(chunk)), [v for row in chunk for v in row])
 
 
 def _shared_bands() -> dict[tuple[int, int], list[tuple[int, int]]]:

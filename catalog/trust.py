@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from artisans.choices import ArtisanStatus
+
 from .choices import CopyKind, EvidenceLevel, ReviewReason, ReviewState, TrustAction
 from .models import CopyFlag, MakerCertification, Piece, PieceMaterial, PieceReport, Review, TrustEvent
 from .trust_emails import report_outcome_send, review_decision_send
@@ -29,6 +31,11 @@ ERROR_APPEAL_EMPTY = "Say what your new evidence shows, or attach it."
 ERROR_REPORT_OWN_PIECE = "You cannot report your own piece."
 ERROR_ALREADY_REPORTED = "You already reported this piece; we will email you the outcome."
 ERROR_NOT_PUBLIC = "This piece is not on the public site."
+ERROR_NOT_YOUR_CLAIM = "You can change only your own certification claims."
+ERROR_CLAIM_NOT_APPROVED = "Certifications can be claimed once staff approved your shop."
+ERROR_CLAIM_EVIDENCE = "Give the certificate number or attach the certificate (or both): staff check one of them."
+ERROR_CLAIM_TWICE = "You already claim %(certification)s: see its status in the list."
+ERROR_CLAIM_NOT_WAITING = "Only a claim still waiting for staff can be withdrawn."
 
 
 def _is_staff(actor) -> bool:
@@ -101,6 +108,60 @@ def claims_open_for_review(*, claims) -> None:
         if claim.certification_id and not claim.is_verified and (claim.certificate_number or claim.evidence):
             kind = "material_claim" if isinstance(claim, PieceMaterial) else "maker_claim"
             review_open(reason=ReviewReason.CERTIFICATION, **{kind: claim})
+
+
+@transaction.atomic
+def maker_claim_add(*, artisan, actor, certification, certificate_number: str = "", evidence=None):
+    """
+    An approved maker claims a certification, with its certificate number or the certificate itself.
+
+    The claim goes into the review queue; badges and filters count it only
+    once staff verified it. One claim per certification and maker.
+    """
+    if artisan.user_id != actor.pk:
+        raise PermissionDenied(ERROR_NOT_YOUR_CLAIM)
+    if artisan.status != ArtisanStatus.APPROVED:
+        raise PermissionDenied(ERROR_CLAIM_NOT_APPROVED)
+    certificate_number = certificate_number.strip()
+    if not certificate_number and not evidence:
+        raise ValidationError({"certificate_number": ValidationError(ERROR_CLAIM_EVIDENCE, code="claim_evidence")})
+    twice = ValidationError(
+        {
+            "certification": ValidationError(
+                ERROR_CLAIM_TWICE, code="claim_twice", params={"certification": certification}
+            )
+        }
+    )
+    if MakerCertification.objects.filter(artisan=artisan, certification=certification).exists():
+        raise twice
+    claim = MakerCertification(artisan=artisan, certification=certification, certificate_number=certificate_number)
+    if evidence:
+        claim.evidence = evidence
+    claim.full_clean(exclude=["evidence"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:  # a double submit raced past the check above
+        raise twice from None
+    claims_open_for_review(claims=[claim])
+    return claim
+
+
+@transaction.atomic
+def maker_claim_withdraw(*, claim, actor) -> None:
+    """The maker takes back a claim staff have not decided yet; the audit trail keeps that it was made."""
+    claim = MakerCertification.objects.select_for_update().get(pk=claim.pk)
+    if claim.artisan.user_id != actor.pk:
+        raise PermissionDenied(ERROR_NOT_YOUR_CLAIM)
+    if claim.is_verified or not Review.objects.waiting().filter(maker_claim=claim).exists():
+        raise ValidationError(ERROR_CLAIM_NOT_WAITING, code="claim_not_waiting")
+    trust_record(
+        artisan_id=claim.artisan_id,
+        actor=actor,
+        action=TrustAction.WITHDRAWN,
+        note=f"Certification claim withdrawn: {claim.certification.name}",
+    )
+    claim.delete()  # and its items in the queue
 
 
 def trust_claims_verified(*, claims, actor) -> None:
