@@ -316,19 +316,28 @@ def scan_photos(summary: ScanSummary) -> None:
 
 def _bands_insert(rows: list[tuple[int, int, int]]) -> None:
     """
-    Insert (piece, band, value) rows, many to a statement: a model instance
-    per row (bulk_create) or a statement per row (executemany) cost more than the rows.
+    Insert (piece, band, value) rows: by COPY on PostgreSQL, else many rows to a
+    statement. A model instance per row (bulk_create), a statement per row
+    (executemany) or parsing a statement of 15,000 parameters cost more than the rows.
     """
     from .models import DescriptionBand
 
     quote = connection.ops.quote_name
     fields = [DescriptionBand._meta.get_field(name) for name in ("piece", "band", "value")]
-    size = min(5000, connection.ops.bulk_batch_size(fields, rows) or 5000)
-    head = f"INSERT INTO {quote(DescriptionBand._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    table = f"{quote(DescriptionBand._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            cursor.execute(head + ", ".join(["(%s, %s, %s)"] * len(chunk)), [v for row in chunk for v in row])
+            cursor.execute(
+                f"INSERT INTO {table} VALUES " + ", ".join(["(%s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
 
 
 def _shared_bands() -> dict[tuple[int, int], list[tuple[int, int]]]:
