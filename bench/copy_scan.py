@@ -7,9 +7,10 @@ and the check an upload or a save runs against that catalog.
 Builds a throwaway database (Django's test database: `test_<name>`, created,
 migrated and dropped; the named database is never touched), fills it with
 makers and pieces in bulk, each piece with one photo hash and a description of
-its own, and plants copies: photos whose hash is another maker's with up to 6
-bits changed (what re-encoding, resizing, a 1 % crop or recolouring did to
-real drawings, see catalog.copies) and descriptions with a few words changed.
+its own (and the hashes of its two centre crops), and plants copies: photos
+whose hash is another maker's with up to 6 bits changed (what re-encoding,
+resizing, a crop or recolouring did to real drawings, see catalog.copies) and
+descriptions with a few words changed.
 The photos of the catalog are hashes, not files: decoding 100,000 images
 measures Pillow, not the index; the upload check below hashes real drawings.
 
@@ -45,7 +46,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from artisans.models import Artisan  # noqa: E402
 from catalog import copies  # noqa: E402
-from catalog.models import Category, CopyFlag, Piece, PieceImage  # noqa: E402
+from catalog.models import Category, CopyFlag, PhotoCropHash, Piece, PieceImage  # noqa: E402
 from catalog.tests.drawings import drawing, encoded, resized  # noqa: E402
 
 PIECES_PER_MAKER = 50
@@ -65,10 +66,10 @@ def altered(text, rng):
     return " ".join(words)
 
 
-def nudged(value, rng):
-    """A copied photo's hash: up to six bits away from the original's."""
+def nudged(value, rng, low=0, high=6):
+    """A copied photo's hash: up to six bits away from the original's (or between `low` and `high`)."""
     unsigned = value & ((1 << 64) - 1)
-    for bit in rng.sample(range(64), rng.randint(0, 6)):
+    for bit in rng.sample(range(64), rng.randint(low, high)):
         unsigned ^= 1 << bit
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
 
@@ -116,7 +117,7 @@ def build(pieces_count, rng):
         ],
         batch_size=5000,
     )
-    PieceImage.objects.bulk_create(
+    images = PieceImage.objects.bulk_create(
         [
             PieceImage(
                 piece=piece,
@@ -127,6 +128,15 @@ def build(pieces_count, rng):
                 **copies.hash_fields(hashes[i]),
             )
             for i, piece in enumerate(pieces)
+        ],
+        batch_size=5000,
+    )
+    # Each photo's centre crops hash 4 to 12 bits away from the whole photo, as on the drawings.
+    PhotoCropHash.objects.bulk_create(
+        [
+            PhotoCropHash(image=image, crop=crop, **copies.hash_fields(nudged(hashes[i], rng, 4 * n, 6 * n)))
+            for i, image in enumerate(images)
+            for n, crop in enumerate(copies.CROPS, start=1)
         ],
         batch_size=5000,
     )
@@ -235,7 +245,7 @@ def main():
         "",
         "| phase | time | result |",
         "|---|---|---|",
-        f"| photos: in-memory quarter index, exact distances | {photo_seconds:.1f} s | "
+        f"| photos (and their crops): in-memory quarter index, exact distances | {photo_seconds:.1f} s | "
         f"{len(found_photos & expected)}/{len(expected)} planted found, {len(found_photos - expected)} others;"
         f" {len(photo_queries)} queries |",
         f"| descriptions: shingles, MinHash bands, Jaccard | {text_seconds:.1f} s | "

@@ -40,6 +40,27 @@ def test_the_same_drawing_altered_stays_within_the_threshold(seed, variation):
     assert copies.distance(original, altered) <= copies.PHOTO_DISTANCE
 
 
+@pytest.mark.parametrize("share", [0.03, 0.04, 0.05])
+def test_a_crop_of_a_few_per_cent_is_near_one_of_the_originals_crops(share):
+    """Too far from the whole photo's hash, but near the hash of one of its stored centre crops."""
+    for seed in range(12):
+        original = copies.photo_hashes(photo_of(seed))
+        copy = copies.photo_hash(photo_of(seed, lambda image, share=share: cropped(image, share)))
+        assert min(copies.distance(copy, value) for value in original.values()) <= copies.PHOTO_DISTANCE
+
+
+def test_different_drawings_are_far_from_each_others_crops():
+    hashes = [copies.photo_hashes(photo_of(seed)) for seed in range(30)]
+    closest = min(
+        copies.distance(a[0], value)
+        for i, a in enumerate(hashes)
+        for j, b in enumerate(hashes)
+        if i != j
+        for value in b.values()
+    )
+    assert closest > copies.PHOTO_DISTANCE
+
+
 def test_a_png_of_the_drawing_hashes_as_its_jpeg():
     assert copies.distance(copies.photo_hash(photo_of(3)), copies.photo_hash(photo_of(3, fmt="PNG"))) <= 2
 
@@ -82,6 +103,16 @@ def test_a_copied_photo_flags_both_pieces_at_upload(variation):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("copy_first", [False, True], ids=["original first", "copy first"])
+def test_a_photo_cropped_five_per_cent_flags_both_pieces_whichever_came_first(copy_first):
+    five_per_cent = photo_of(12, lambda image: cropped(image, 0.05))
+    first, second = (five_per_cent, photo_of(12)) if copy_first else (photo_of(12), five_per_cent)
+    a = PieceImageFactory(image=first).piece
+    b = PieceImageFactory(image=second).piece
+    assert flags_between(a, b) and flags_between(b, a)
+
+
+@pytest.mark.django_db
 def test_different_drawings_flag_nothing():
     for seed in range(6):
         PieceImageFactory(image=photo_of(seed))
@@ -108,8 +139,10 @@ def test_the_upload_check_costs_a_fixed_number_of_queries(django_assert_max_num_
         PieceImageFactory(image=photo_of(seed))
     piece = PieceFactory()
     image = PieceImage(piece=piece, image=photo_of(31), alt_text="Ring")
-    # The insert, the hash update, one candidates query (no match, so no flags): whatever the catalog's size.
-    with django_assert_max_num_queries(3):
+    # The insert; in a savepoint, the hash update and the crops' hashes replaced; the two candidates
+    # queries (photos near ours or our crops, crops near ours; no match, so no flags): whatever the
+    # catalog's size.
+    with django_assert_max_num_queries(8):
         image.save()
 
 

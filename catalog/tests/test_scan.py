@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from catalog import copies
 from catalog.choices import CopyKind
-from catalog.models import CopyFlag, DescriptionBand, Piece, PieceImage, Review
+from catalog.models import CopyFlag, DescriptionBand, PhotoCropHash, Piece, PieceImage, Review
 from catalog.tests.drawings import drawing, encoded, recoloured
 from catalog.tests.factories import PieceFactory, PieceImageFactory
 from catalog.tests.test_copies import LONG_TEXT
@@ -21,6 +21,7 @@ def forget_everything():
     """As after a bulk load: no hashes, no bands, no flags."""
     CopyFlag.objects.all().delete()
     DescriptionBand.objects.all().delete()
+    PhotoCropHash.objects.all().delete()
     PieceImage.objects.update(**copies.hash_fields(None))
 
 
@@ -49,6 +50,7 @@ def test_the_rescan_finds_the_copies_an_upload_check_would():
     assert pairs(CopyKind.TEXT) == {tuple(sorted((told.pk, retold.pk)))}
     assert "Hashed 3 new photo files" in output and "2 pairs newly flagged" in output
     assert PieceImage.objects.filter(phash__isnull=False).count() == 3
+    assert PhotoCropHash.objects.count() == 3 * len(copies.CROPS)
 
 
 def test_a_second_scan_flags_nothing_new_and_cleared_pairs_stay_cleared():
@@ -60,6 +62,17 @@ def test_a_second_scan_flags_nothing_new_and_cleared_pairs_stay_cleared():
     copy_flags_clear(piece=first, actor=StaffFactory())
     assert "0 pairs newly flagged" in scan()
     assert not CopyFlag.objects.filter(cleared_at__isnull=True).exists()
+
+
+def test_the_rescan_catches_a_crop_of_a_few_per_cent_and_hashes_the_crops_of_photos_hashed_before():
+    from catalog.tests.drawings import cropped
+
+    original = PieceImageFactory(image=ContentFile(encoded(drawing(8)), name="a.jpg")).piece
+    copy = PieceImageFactory(image=ContentFile(encoded(cropped(drawing(8), 0.04)), name="b.jpg")).piece
+    CopyFlag.objects.all().delete()
+    PhotoCropHash.objects.all().delete()  # as in a catalog hashed before crops were
+    assert "Hashed 2 new photo files" in scan()
+    assert pairs(CopyKind.PHOTO) == {tuple(sorted((original.pk, copy.pk)))}
 
 
 def test_a_file_shared_by_many_pieces_is_hashed_once():
