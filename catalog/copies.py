@@ -143,34 +143,45 @@ class Photo:
 
 
 class PhotoIndex:
-    """The same multi-index in memory, for the rescan of the whole catalog."""
+    """
+    The same multi-index in memory, for the rescan of the whole catalog, as arrays: for each
+    quarter and each of its 17 values within one bit, the photos whose quarter has that value are
+    found by a sorted search (numpy), and only those candidates' exact distances are computed.
+    """
 
     def __init__(self, photos: Iterable[Photo]):
         self.photos = list(photos)
-        self.tables = [defaultdict(list) for _ in range(CHUNKS)]
-        for position, photo in enumerate(self.photos):
-            for i, quarter in enumerate(chunks(photo.phash)):
-                self.tables[i][quarter].append(position)
+        self.hashes = np.array([photo.phash for photo in self.photos], dtype=np.int64).view(np.uint64)
+        self.artisans = np.array([photo.artisan_id for photo in self.photos], dtype=np.int64)
+        self.crops = np.array([photo.is_crop for photo in self.photos], dtype=bool)
 
     def pairs(self):
         """
         Every (photo, photo, distance) of two makers within PHOTO_DISTANCE, each pair once: a whole
         photo with a whole photo, or with a crop of the other (a crop with a crop proves nothing more).
         """
-        for position, photo in enumerate(self.photos):
-            seen = set()
-            for i, quarter in enumerate(chunks(photo.phash)):
-                for near in _within_one_bit(quarter):
-                    for other_position in self.tables[i].get(near, ()):
-                        if other_position <= position or other_position in seen:
-                            continue
-                        other = self.photos[other_position]
-                        if other.artisan_id == photo.artisan_id or (photo.is_crop and other.is_crop):
-                            continue
-                        seen.add(other_position)
-                        gap = distance(photo.phash, other.phash)
-                        if gap <= PHOTO_DISTANCE:
-                            yield photo, other, gap
+        found = {}
+        for i in range(CHUNKS):
+            quarters = ((self.hashes >> np.uint64(CHUNK_BITS * i)) & np.uint64(CHUNK_MASK)).astype(np.int64)
+            order = np.argsort(quarters, kind="stable")
+            ordered = quarters[order]
+            for flip in (0, *(1 << bit for bit in range(CHUNK_BITS))):
+                wanted = quarters ^ flip
+                start = np.searchsorted(ordered, wanted, "left")
+                counts = np.searchsorted(ordered, wanted, "right") - start
+                total = int(counts.sum())
+                if not total:
+                    continue
+                a = np.repeat(np.arange(len(quarters)), counts)
+                b = order[np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(start, counts)]
+                keep = (a < b) & (self.artisans[a] != self.artisans[b]) & ~(self.crops[a] & self.crops[b])
+                a, b = a[keep], b[keep]
+                gaps = np.bitwise_count(self.hashes[a] ^ self.hashes[b])
+                near = gaps <= PHOTO_DISTANCE
+                for x, y, gap in zip(a[near].tolist(), b[near].tolist(), gaps[near].tolist(), strict=True):
+                    found[x, y] = gap
+        for (x, y), gap in found.items():
+            yield self.photos[x], self.photos[y], gap
 
 
 # --- Descriptions -----------------------------------------------------------------------

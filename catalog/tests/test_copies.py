@@ -190,3 +190,28 @@ def test_short_descriptions_are_not_compared():
 def test_similarity_of_shingles():
     assert copies.similarity(copies.shingles(LONG_TEXT), copies.shingles(LONG_TEXT)) == 1
     assert copies.shingles("too short") == set()
+
+
+def test_the_rescans_index_finds_exactly_the_pairs_that_comparing_all_pairs_finds():
+    import random
+
+    rng = random.Random(6)
+    photos = []
+    for n in range(400):
+        value = rng.getrandbits(64)
+        if n % 4 == 0 and photos:  # a near copy of an earlier photo, up to 9 bits changed
+            value = photos[rng.randrange(len(photos))].phash & ((1 << 64) - 1)
+            for bit in rng.sample(range(64), rng.randint(0, 9)):
+                value ^= 1 << bit
+        signed = value - (1 << 64) if value >= 1 << 63 else value
+        photos.append(copies.Photo(piece_id=n, artisan_id=rng.randrange(20), phash=signed, is_crop=n % 3 == 0))
+    brute = {
+        (a.piece_id, b.piece_id, copies.distance(a.phash, b.phash))
+        for i, a in enumerate(photos)
+        for b in photos[i + 1 :]
+        if a.artisan_id != b.artisan_id
+        and not (a.is_crop and b.is_crop)
+        and copies.distance(a.phash, b.phash) <= copies.PHOTO_DISTANCE
+    }
+    found = {(a.piece_id, b.piece_id, gap) for a, b, gap in copies.PhotoIndex(photos).pairs()}
+    assert found == brute and len(brute) > 20
