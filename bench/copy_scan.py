@@ -7,9 +7,10 @@ and the check an upload or a save runs against that catalog.
 Builds a throwaway database (Django's test database: `test_<name>`, created,
 migrated and dropped; the named database is never touched), fills it with
 makers and pieces in bulk, each piece with one photo hash and a description of
-its own, and plants copies: photos whose hash is another maker's with up to 6
-bits changed (what re-encoding, resizing, a 1 % crop or recolouring did to
-real drawings, see catalog.copies) and descriptions with a few words changed.
+its own (and the hashes of its two centre crops), and plants copies: photos
+whose hash is another maker's with up to 6 bits changed (what re-encoding,
+resizing, a crop or recolouring did to real drawings, see catalog.copies) and
+descriptions with a few words changed.
 The photos of the catalog are hashes, not files: decoding 100,000 images
 measures Pillow, not the index; the upload check below hashes real drawings.
 
@@ -19,7 +20,10 @@ Run by `make bench-copies`, which writes bench/results/copy-scan-<date>.md.
 """
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -38,11 +42,11 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from artisans.models import Artisan  # noqa: E402
 from catalog import copies  # noqa: E402
-from catalog.models import Category, CopyFlag, Piece, PieceImage  # noqa: E402
+from catalog.models import Category, CopyFlag, PhotoCropHash, Piece, PieceImage  # noqa: E402
 from catalog.tests.drawings import drawing, encoded, resized  # noqa: E402
 
 PIECES_PER_MAKER = 50
@@ -62,10 +66,10 @@ def altered(text, rng):
     return " ".join(words)
 
 
-def nudged(value, rng):
-    """A copied photo's hash: up to six bits away from the original's."""
+def nudged(value, rng, low=0, high=6):
+    """A copied photo's hash: up to six bits away from the original's (or between `low` and `high`)."""
     unsigned = value & ((1 << 64) - 1)
-    for bit in rng.sample(range(64), rng.randint(0, 6)):
+    for bit in rng.sample(range(64), rng.randint(low, high)):
         unsigned ^= 1 << bit
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
 
@@ -113,7 +117,7 @@ def build(pieces_count, rng):
         ],
         batch_size=5000,
     )
-    PieceImage.objects.bulk_create(
+    images = PieceImage.objects.bulk_create(
         [
             PieceImage(
                 piece=piece,
@@ -124,6 +128,15 @@ def build(pieces_count, rng):
                 **copies.hash_fields(hashes[i]),
             )
             for i, piece in enumerate(pieces)
+        ],
+        batch_size=5000,
+    )
+    # Each photo's centre crops hash 4 to 12 bits away from the whole photo, as on the drawings.
+    PhotoCropHash.objects.bulk_create(
+        [
+            PhotoCropHash(image=image, crop=crop, **copies.hash_fields(nudged(hashes[i], rng, 4 * n, 6 * n)))
+            for i, image in enumerate(images)
+            for n, crop in enumerate(copies.CROPS, start=1)
         ],
         batch_size=5000,
     )
@@ -168,6 +181,19 @@ def checks_at_save(pieces, rng):
     return durations
 
 
+def profile_write(profiler, path):
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue())
+
+
+def load_average():
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def ms(seconds):
     return f"{seconds * 1000:.0f} ms"
 
@@ -177,6 +203,7 @@ def main():
     parser.add_argument("--pieces", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path, help="Also write the results as Markdown to this file.")
+    parser.add_argument("--profile", type=Path, help="Profile the scan (cProfile) and write its top functions here.")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -189,8 +216,18 @@ def main():
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         summary = copies.ScanSummary()
-        _, photo_seconds = timed(lambda: copies.scan_photos(summary))
-        _, text_seconds = timed(lambda: copies.scan_descriptions(summary))
+        load_before = load_average()
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        with CaptureQueriesContext(connection) as photo_queries:
+            _, photo_seconds = timed(lambda: copies.scan_photos(summary))
+        with CaptureQueriesContext(connection) as text_queries:
+            _, text_seconds = timed(lambda: copies.scan_descriptions(summary))
+        load_after = load_average()
+        if profiler:
+            profiler.disable()
+            profile_write(profiler, args.profile)
         found_photos = {tuple(sorted(p)) for p in CopyFlag.objects.filter(kind="photo").values_list("piece", "other")}
         found_texts = {tuple(sorted(p)) for p in CopyFlag.objects.filter(kind="text").values_list("piece", "other")}
         uploads, upload_checks = checks_at_upload(pieces, rng)
@@ -203,14 +240,17 @@ def main():
         "",
         f"Database: {connection.vendor}; {args.pieces:,} pieces of {max(2, args.pieces // PIECES_PER_MAKER):,} "
         f"makers, one photo hash and one description (60–90 words) each, {PLANTED} planted copies.",
-        f"Machine: {os.cpu_count()} cores (shared). Built in {build_seconds:.1f} s (not part of the scan).",
+        f"Machine: {os.cpu_count()} cores (shared), load average {load_before} before the scan, {load_after} after."
+        f" Built in {build_seconds:.1f} s (not part of the scan).",
         "",
         "| phase | time | result |",
         "|---|---|---|",
-        f"| photos: in-memory quarter index, exact distances | {photo_seconds:.1f} s | "
-        f"{len(found_photos & expected)}/{len(expected)} planted found, {len(found_photos - expected)} others |",
+        f"| photos (and their crops): in-memory quarter index, exact distances | {photo_seconds:.1f} s | "
+        f"{len(found_photos & expected)}/{len(expected)} planted found, {len(found_photos - expected)} others;"
+        f" {len(photo_queries)} queries |",
         f"| descriptions: shingles, MinHash bands, Jaccard | {text_seconds:.1f} s | "
-        f"{len(found_texts & expected)}/{len(expected)} planted found, {len(found_texts - expected)} others |",
+        f"{len(found_texts & expected)}/{len(expected)} planted found, {len(found_texts - expected)} others;"
+        f" {len(text_queries)} queries |",
         f"| whole scan | {photo_seconds + text_seconds:.1f} s | |",
         f"| an upload: storing, renditions and the check | median {ms(statistics.median(uploads))},"
         f" worst {ms(max(uploads))} | {SAMPLES} real 600×750 JPEGs, half of them copies |",

@@ -41,6 +41,7 @@ from .models import (
     Material,
     PersonalizationOption,
     PersonalizationRequest,
+    PhotoCropHash,
     Piece,
     PieceImage,
     PieceMaterial,
@@ -905,6 +906,14 @@ class PieceViewDayAdmin(ReadOnlyAdmin):
     list_select_related = ["piece"]
     date_hierarchy = "day"
     search_fields = ["piece__title"]
+
+
+@admin.register(PhotoCropHash)
+class PhotoCropHashAdmin(ReadOnlyAdmin):
+    """Copy detection's hashes of the photos' centre crops; listed only so that staff can see what they hold."""
+
+    list_display = ["image", "crop", "phash"]
+    list_select_related = ["image"]
 
 
 @admin.register(DescriptionBand)

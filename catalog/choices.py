@@ -245,6 +245,7 @@ class ReviewState(models.TextChoices):
     FLAGGED=_("Copy detection matched the piece with another maker's piece."),
     FLAGS_CLEARED=_("Staff cleared the copy flags."),
     REPORTED=_("A shopper reported the listing."),
+    WITHDRAWN=_("The maker withdrew a certification claim before staff decided."),
 )
 class TrustAction(models.TextChoices):
     OPENED = "opened", _("Queued for review")
@@ -256,6 +257,7 @@ class TrustAction(models.TextChoices):
     FLAGGED = "flagged", _("Flagged as a possible copy")
     FLAGS_CLEARED = "flags_cleared", _("Copy flags cleared")
     REPORTED = "reported", _("Reported by a shopper")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the maker")
 
 
 @explained(

@@ -8,8 +8,16 @@ one picture. The threshold was measured on generated drawings
 move a hash by at most 4 bits, a 1 % crop on each side by at most 6, while
 two different drawings were never closer than 16 bits.
 
+A crop of 3 to 5 % on each side moves the hash 10 to 16 bits: too far. So
+each photo also stores the hashes of two centre crops of itself (`CROPS`:
+2.5 % and 5 % cut from each side, `PhotoCropHash`), and a photo matches
+another when its whole hash is near the other's whole hash or near one of the
+other's crops. Measured on 60 generated drawings (bench/results/copy-crops-*.md):
+crops of 1 to 5 % then come within 6 bits, while a different drawing, whole
+or cropped, stays at least 14 bits away.
+
 Near matches are found by multi-index hashing, never by comparing all pairs:
-the hash is cut into four 16-bit quarters stored in indexed columns. Two
+each hash is cut into four 16-bit quarters stored in indexed columns. Two
 hashes within 7 bits differ in at most one bit in at least one quarter
 (pigeonhole: four quarters with two bits each would be 8), so the candidates
 are the photos that have, in some quarter, a value within one bit of ours:
@@ -36,16 +44,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import combinations
 
 import imagehash
 import numpy as np
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from PIL import Image, ImageOps, ImageStat
 
 from .choices import CopyKind
 
 PHOTO_DISTANCE = 7
+CROPS = (25, 50)  # the centre crops also hashed: per mille cut from each side (2.5 % and 5 %)
 FLAT_STDDEV = 2.0
 CHUNKS = 4
 CHUNK_BITS = 16
@@ -62,9 +72,10 @@ TEXT_SIMILARITY = 0.8
 # --- Photos -----------------------------------------------------------------------------
 
 
-def photo_hash(file) -> int | None:
+def photo_hashes(file) -> dict[int, int] | None:
     """
-    The photo's pHash as a signed 64-bit integer (what a BigIntegerField holds).
+    The photo's pHash and those of its centre crops, as signed 64-bit integers
+    (what a BigIntegerField holds): {per mille cut from each side: hash}, 0 being the whole photo.
 
     None for a picture of one flat colour: it shows nothing that could be copied,
     and all such pictures would hash alike.
@@ -75,6 +86,21 @@ def photo_hash(file) -> int | None:
         grey = ImageOps.exif_transpose(image).convert("L")
     if ImageStat.Stat(grey).stddev[0] < FLAT_STDDEV:
         return None
+    return {crop: _phash(_centre(grey, crop)) for crop in (0, *CROPS)}
+
+
+def photo_hash(file) -> int | None:
+    """The whole photo's pHash (see `photo_hashes`)."""
+    hashes = photo_hashes(file)
+    return hashes[0] if hashes else None
+
+
+def _centre(grey, crop):
+    dx, dy = round(grey.width * crop / 1000), round(grey.height * crop / 1000)
+    return grey.crop((dx, dy, grey.width - dx, grey.height - dy)) if crop else grey
+
+
+def _phash(grey) -> int:
     bits = imagehash.phash(grey).hash.flatten()
     unsigned = int("".join("1" if bit else "0" for bit in bits), 2)
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
@@ -110,35 +136,52 @@ def near_photos_condition(value: int) -> Q:
 
 @dataclass(frozen=True)
 class Photo:
-    pk: int
     piece_id: int
     artisan_id: int
     phash: int
+    is_crop: bool = False  # the hash of one of the photo's centre crops
 
 
 class PhotoIndex:
-    """The same multi-index in memory, for the rescan of the whole catalog."""
+    """
+    The same multi-index in memory, for the rescan of the whole catalog, as arrays: for each
+    quarter and each of its 17 values within one bit, the photos whose quarter has that value are
+    found by a sorted search (numpy), and only those candidates' exact distances are computed.
+    """
 
     def __init__(self, photos: Iterable[Photo]):
         self.photos = list(photos)
-        self.tables = [defaultdict(list) for _ in range(CHUNKS)]
-        for photo in self.photos:
-            for i, quarter in enumerate(chunks(photo.phash)):
-                self.tables[i][quarter].append(photo)
+        self.hashes = np.array([photo.phash for photo in self.photos], dtype=np.int64).view(np.uint64)
+        self.artisans = np.array([photo.artisan_id for photo in self.photos], dtype=np.int64)
+        self.crops = np.array([photo.is_crop for photo in self.photos], dtype=bool)
 
     def pairs(self):
-        """Every (photo, photo, distance) of two makers within PHOTO_DISTANCE, each pair once."""
-        for photo in self.photos:
-            seen = set()
-            for i, quarter in enumerate(chunks(photo.phash)):
-                for near in _within_one_bit(quarter):
-                    for other in self.tables[i].get(near, ()):
-                        if other.pk <= photo.pk or other.pk in seen or other.artisan_id == photo.artisan_id:
-                            continue
-                        seen.add(other.pk)
-                        gap = distance(photo.phash, other.phash)
-                        if gap <= PHOTO_DISTANCE:
-                            yield photo, other, gap
+        """
+        Every (photo, photo, distance) of two makers within PHOTO_DISTANCE, each pair once: a whole
+        photo with a whole photo, or with a crop of the other (a crop with a crop proves nothing more).
+        """
+        found = {}
+        for i in range(CHUNKS):
+            quarters = ((self.hashes >> np.uint64(CHUNK_BITS * i)) & np.uint64(CHUNK_MASK)).astype(np.int64)
+            order = np.argsort(quarters, kind="stable")
+            ordered = quarters[order]
+            for flip in (0, *(1 << bit for bit in range(CHUNK_BITS))):
+                wanted = quarters ^ flip
+                start = np.searchsorted(ordered, wanted, "left")
+                counts = np.searchsorted(ordered, wanted, "right") - start
+                total = int(counts.sum())
+                if not total:
+                    continue
+                a = np.repeat(np.arange(len(quarters)), counts)
+                b = order[np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(start, counts)]
+                keep = (a < b) & (self.artisans[a] != self.artisans[b]) & ~(self.crops[a] & self.crops[b])
+                a, b = a[keep], b[keep]
+                gaps = np.bitwise_count(self.hashes[a] ^ self.hashes[b])
+                near = gaps <= PHOTO_DISTANCE
+                for x, y, gap in zip(a[near].tolist(), b[near].tolist(), gaps[near].tolist(), strict=True):
+                    found[x, y] = gap
+        for (x, y), gap in found.items():
+            yield self.photos[x], self.photos[y], gap
 
 
 # --- Descriptions -----------------------------------------------------------------------
@@ -188,35 +231,69 @@ def bands(shingle_set: set[int]) -> list[int]:
 
 def photo_check(image) -> int:
     """
-    Hash a stored photo and flag its piece with other makers' pieces showing the same picture.
+    Hash a stored photo and its centre crops, and flag its piece with other makers' pieces showing
+    the same picture: the same photo, a crop of ours, or ours a crop of theirs.
 
     Returns how many pieces it was matched with. Costs a few indexed queries
     whatever the size of the catalog.
     """
-    from .models import PieceImage
+    from .models import PhotoCropHash, PieceImage
     from .trust import pieces_flag
 
     if image.is_stock or not image.image:
         return 0
     with image.image.open("rb") as stored:
-        value = photo_hash(stored)
-    PieceImage.objects.filter(pk=image.pk).update(**hash_fields(value))
+        hashes = photo_hashes(stored)
+    value = hashes[0] if hashes else None
+    with transaction.atomic():
+        PieceImage.objects.filter(pk=image.pk).update(**hash_fields(value))
+        crop_hashes_store([image.pk], hashes)
     for name, field_value in hash_fields(value).items():
         setattr(image, name, field_value)
     if value is None:
         return 0
     artisan_id = image.piece.artisan_id
-    candidates = (
-        PieceImage.objects.filter(near_photos_condition(value), is_stock=False)
-        .exclude(piece__artisan_id=artisan_id)
-        .values_list("piece_id", "phash")
-    )
+    ours = [hashes[crop] for crop in CROPS]
     matches = {}
-    for piece_id, other_hash in candidates:
-        gap = distance(value, other_hash)
+
+    def match(piece_id, other_hash, against):
+        gap = min(distance(other_hash, own) for own in against)
         if gap <= PHOTO_DISTANCE:
             matches[piece_id] = min(gap, matches.get(piece_id, gap))
+
+    # Their photo is ours, or a crop of ours…
+    condition = near_photos_condition(value)
+    for own in ours:
+        condition |= near_photos_condition(own)
+    for piece_id, other_hash in (
+        PieceImage.objects.filter(condition, is_stock=False)
+        .exclude(piece__artisan_id=artisan_id)
+        .values_list("piece_id", "phash")
+    ):
+        match(piece_id, other_hash, [value, *ours])
+    # … or ours is a crop of theirs.
+    for piece_id, other_hash in (
+        PhotoCropHash.objects.filter(near_photos_condition(value), image__is_stock=False)
+        .exclude(image__piece__artisan_id=artisan_id)
+        .values_list("image__piece_id", "phash")
+    ):
+        match(piece_id, other_hash, [value])
     return pieces_flag(piece_id=image.piece_id, matches=matches, kind=CopyKind.PHOTO) if matches else 0
+
+
+def crop_hashes_store(image_ids: list[int], hashes: dict[int, int] | None) -> None:
+    """Replace the crops' hashes of these photos (which show the same file)."""
+    from .models import PhotoCropHash
+
+    PhotoCropHash.objects.filter(image_id__in=image_ids).delete()
+    if hashes:
+        PhotoCropHash.objects.bulk_create(
+            [
+                PhotoCropHash(image_id=image_id, crop=crop, **hash_fields(hashes[crop]))
+                for image_id in image_ids
+                for crop in CROPS
+            ]
+        )
 
 
 @transaction.atomic
@@ -270,15 +347,16 @@ class ScanSummary:
 
 def hash_missing_photos(*, batch=2000) -> int:
     """
-    Hash every photo not hashed yet, each distinct stored file once (the demo
-    shares one file among many pieces); returns how many files were read.
+    Hash every photo not hashed yet (or whose crops are not), each distinct
+    stored file once (the demo shares one file among many pieces); returns how many files were read.
     """
     from django.core.files.storage import default_storage
 
     from .models import PieceImage
 
+    photos = PieceImage.objects.filter(is_stock=False)
     names = list(
-        PieceImage.objects.filter(phash__isnull=True, is_stock=False)
+        photos.filter(Q(phash__isnull=True) | Q(crop_hashes__isnull=True))
         .order_by()
         .values_list("image", flat=True)
         .distinct()
@@ -288,76 +366,132 @@ def hash_missing_photos(*, batch=2000) -> int:
             for name in names[start : start + batch]:
                 try:
                     with default_storage.open(name, "rb") as stored:
-                        value = photo_hash(stored)
+                        hashes = photo_hashes(stored)
                 except (OSError, ValueError, SyntaxError):
                     continue  # a file missing from storage, or unreadable: nothing to compare
-                if value is not None:
-                    PieceImage.objects.filter(image=name, phash__isnull=True).update(**hash_fields(value))
+                if hashes is not None:
+                    same_file = photos.filter(image=name)
+                    same_file.update(**hash_fields(hashes[0]))
+                    crop_hashes_store(list(same_file.values_list("pk", flat=True)), hashes)
     return len(names)
 
 
-def _flag_pairs(pairs: dict[tuple[int, int], int], kind: str) -> int:
-    """Flag each (piece, other) pair with its score, grouped by piece so that each piece is written once."""
-    from .trust import pieces_flag
-
-    by_piece = defaultdict(dict)
-    for (piece_id, other_id), score in pairs.items():
-        by_piece[piece_id][other_id] = score
-    return sum(pieces_flag(piece_id=piece_id, matches=matches, kind=kind) for piece_id, matches in by_piece.items())
-
-
 def scan_photos(summary: ScanSummary) -> None:
-    from .models import PieceImage
+    from .models import PhotoCropHash, PieceImage
+    from .trust import copy_pairs_flag
 
-    rows = PieceImage.objects.filter(phash__isnull=False, is_stock=False).values_list(
-        "pk", "piece_id", "piece__artisan_id", "phash"
+    photos = PieceImage.objects.filter(phash__isnull=False, is_stock=False).values_list(
+        "piece_id", "piece__artisan_id", "phash"
     )
-    index = PhotoIndex(Photo(*row) for row in rows.iterator(chunk_size=5000))
-    summary.photos = len(index.photos)
+    crops = PhotoCropHash.objects.filter(image__is_stock=False).values_list(
+        "image__piece_id", "image__piece__artisan_id", "phash"
+    )
+    index = PhotoIndex(
+        [
+            *(Photo(*row) for row in photos.iterator(chunk_size=5000)),
+            *(Photo(*row, is_crop=True) for row in crops.iterator(chunk_size=5000)),
+        ]
+    )
+    summary.photos = sum(not photo.is_crop for photo in index.photos)
     pairs = {}
     for photo, other, gap in index.pairs():
         key = (min(photo.piece_id, other.piece_id), max(photo.piece_id, other.piece_id))
         pairs[key] = min(gap, pairs.get(key, gap))
     summary.photo_pairs = len(pairs)
-    summary.new_pairs += _flag_pairs(pairs, CopyKind.PHOTO)
+    summary.new_pairs += copy_pairs_flag(pairs, kind=CopyKind.PHOTO)
+
+
+def _bands_insert(rows: list[tuple[int, int, int]]) -> None:
+    """
+    Insert (piece, band, value) rows: by COPY on PostgreSQL, else many rows to a
+    statement. A model instance per row (bulk_create), a statement per row
+    (executemany) or parsing a statement of 15,000 parameters cost more than the rows.
+    """
+    from .models import DescriptionBand
+
+    quote = connection.ops.quote_name
+    fields = [DescriptionBand._meta.get_field(name) for name in ("piece", "band", "value")]
+    table = f"{quote(DescriptionBand._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {table} VALUES " + ", ".join(["(%s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
+def _shared_bands() -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """The bands two or more descriptions share, found through the bands' index: {(band, value): [(piece, maker)]}."""
+    from .models import DescriptionBand
+
+    others = DescriptionBand.objects.filter(band=OuterRef("band"), value=OuterRef("value")).exclude(
+        piece__artisan_id=OuterRef("piece__artisan_id")
+    )
+    groups = defaultdict(list)
+    for band, value, piece_id, artisan_id in (
+        DescriptionBand.objects.filter(Exists(others))
+        .order_by()
+        .values_list("band", "value", "piece_id", "piece__artisan_id")
+        .iterator(chunk_size=5000)
+    ):
+        groups[band, value].append((piece_id, artisan_id))
+    return groups
 
 
 def scan_descriptions(summary: ScanSummary, *, batch=5000) -> None:
-    """Rebuild the description bands of every piece, then compare the candidates that share a band."""
-    from .models import DescriptionBand, Piece
+    """
+    Rebuild the description bands of every piece, then compare the candidates that share a band.
 
-    buckets = defaultdict(list)
-    owners, shingle_sets = {}, {}
+    Only the bands go to the database; the candidates (descriptions of two
+    makers sharing a band) are found there through its index, and only their
+    shingles are computed again: the catalog's shingle sets are never all in memory.
+    """
+    from .models import DescriptionBand, Piece
+    from .trust import copy_pairs_flag
+
     with transaction.atomic():
         DescriptionBand.objects.all().delete()
         rows = []
-        for piece_id, artisan_id, text in (
-            Piece.objects.order_by().values_list("pk", "artisan_id", "description").iterator(chunk_size=batch)
-        ):
-            own = shingles(text)
-            if not own:
-                continue
-            owners[piece_id], shingle_sets[piece_id] = artisan_id, own
-            for band, value in enumerate(bands(own)):
-                rows.append(DescriptionBand(piece_id=piece_id, band=band, value=value))
-                buckets[band, value].append(piece_id)
+        for piece_id, text in Piece.objects.order_by().values_list("pk", "description").iterator(chunk_size=batch):
+            values = bands(shingles(text))
+            summary.descriptions += bool(values)
+            rows += [(piece_id, band, value) for band, value in enumerate(values)]
             if len(rows) >= batch:
-                DescriptionBand.objects.bulk_create(rows)
+                _bands_insert(rows)
                 rows = []
-        DescriptionBand.objects.bulk_create(rows)
-    summary.descriptions = len(shingle_sets)
+        _bands_insert(rows)
+    candidates = set()
+    for members in _shared_bands().values():
+        for (piece_id, artisan_id), (other_id, other_artisan_id) in combinations(members, 2):
+            if artisan_id != other_artisan_id:
+                candidates.add((min(piece_id, other_id), max(piece_id, other_id)))
+    texts = _descriptions_of({pk for pair in candidates for pk in pair})
     pairs = {}
-    for members in buckets.values():
-        for i, piece_id in enumerate(members):
-            for other_id in members[i + 1 :]:
-                key = (min(piece_id, other_id), max(piece_id, other_id))
-                if owners[piece_id] == owners[other_id] or key in pairs:
-                    continue
-                score = similarity(shingle_sets[piece_id], shingle_sets[other_id])
-                pairs[key] = round(100 * score) if score >= TEXT_SIMILARITY else None
-    pairs = {key: score for key, score in pairs.items() if score is not None}
+    for key in candidates:
+        score = similarity(texts[key[0]], texts[key[1]])
+        if score >= TEXT_SIMILARITY:
+            pairs[key] = round(100 * score)
     summary.text_pairs = len(pairs)
-    summary.new_pairs += _flag_pairs(pairs, CopyKind.TEXT)
+    summary.new_pairs += copy_pairs_flag(pairs, kind=CopyKind.TEXT)
+
+
+def _descriptions_of(piece_ids: set[int], *, batch=900) -> dict[int, set[int]]:
+    """The shingles of these pieces' descriptions (fetched in chunks that every database accepts)."""
+    from .models import Piece
+
+    ids = sorted(piece_ids)
+    return {
+        pk: shingles(text)
+        for start in range(0, len(ids), batch)
+        for pk, text in Piece.objects.filter(pk__in=ids[start : start + batch]).values_list("pk", "description")
+    }
 
 
 def scan_catalog() -> ScanSummary:

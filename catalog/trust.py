@@ -7,11 +7,15 @@ trail) in the same transaction; emails go out once it commits. Only staff
 decide and clear flags; only the maker appeals, and only their own rejection.
 """
 
+from collections import defaultdict
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from artisans.choices import ArtisanStatus
 
 from .choices import CopyKind, EvidenceLevel, ReviewReason, ReviewState, TrustAction
 from .models import CopyFlag, MakerCertification, Piece, PieceMaterial, PieceReport, Review, TrustEvent
@@ -27,6 +31,11 @@ ERROR_APPEAL_EMPTY = "Say what your new evidence shows, or attach it."
 ERROR_REPORT_OWN_PIECE = "You cannot report your own piece."
 ERROR_ALREADY_REPORTED = "You already reported this piece; we will email you the outcome."
 ERROR_NOT_PUBLIC = "This piece is not on the public site."
+ERROR_NOT_YOUR_CLAIM = "You can change only your own certification claims."
+ERROR_CLAIM_NOT_APPROVED = "Certifications can be claimed once staff approved your shop."
+ERROR_CLAIM_EVIDENCE = "Give the certificate number or attach the certificate (or both): staff check one of them."
+ERROR_CLAIM_TWICE = "You already claim %(certification)s: see its status in the list."
+ERROR_CLAIM_NOT_WAITING = "Only a claim still waiting for staff can be withdrawn."
 
 
 def _is_staff(actor) -> bool:
@@ -99,6 +108,60 @@ def claims_open_for_review(*, claims) -> None:
         if claim.certification_id and not claim.is_verified and (claim.certificate_number or claim.evidence):
             kind = "material_claim" if isinstance(claim, PieceMaterial) else "maker_claim"
             review_open(reason=ReviewReason.CERTIFICATION, **{kind: claim})
+
+
+@transaction.atomic
+def maker_claim_add(*, artisan, actor, certification, certificate_number: str = "", evidence=None):
+    """
+    An approved maker claims a certification, with its certificate number or the certificate itself.
+
+    The claim goes into the review queue; badges and filters count it only
+    once staff verified it. One claim per certification and maker.
+    """
+    if artisan.user_id != actor.pk:
+        raise PermissionDenied(ERROR_NOT_YOUR_CLAIM)
+    if artisan.status != ArtisanStatus.APPROVED:
+        raise PermissionDenied(ERROR_CLAIM_NOT_APPROVED)
+    certificate_number = certificate_number.strip()
+    if not certificate_number and not evidence:
+        raise ValidationError({"certificate_number": ValidationError(ERROR_CLAIM_EVIDENCE, code="claim_evidence")})
+    twice = ValidationError(
+        {
+            "certification": ValidationError(
+                ERROR_CLAIM_TWICE, code="claim_twice", params={"certification": certification}
+            )
+        }
+    )
+    if MakerCertification.objects.filter(artisan=artisan, certification=certification).exists():
+        raise twice
+    claim = MakerCertification(artisan=artisan, certification=certification, certificate_number=certificate_number)
+    if evidence:
+        claim.evidence = evidence
+    claim.full_clean(exclude=["evidence"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:  # a double submit raced past the check above
+        raise twice from None
+    claims_open_for_review(claims=[claim])
+    return claim
+
+
+@transaction.atomic
+def maker_claim_withdraw(*, claim, actor) -> None:
+    """The maker takes back a claim staff have not decided yet; the audit trail keeps that it was made."""
+    claim = MakerCertification.objects.select_for_update().get(pk=claim.pk)
+    if claim.artisan.user_id != actor.pk:
+        raise PermissionDenied(ERROR_NOT_YOUR_CLAIM)
+    if claim.is_verified or not Review.objects.waiting().filter(maker_claim=claim).exists():
+        raise ValidationError(ERROR_CLAIM_NOT_WAITING, code="claim_not_waiting")
+    trust_record(
+        artisan_id=claim.artisan_id,
+        actor=actor,
+        action=TrustAction.WITHDRAWN,
+        note=f"Certification claim withdrawn: {claim.certification.name}",
+    )
+    claim.delete()  # and its items in the queue
 
 
 def trust_claims_verified(*, claims, actor) -> None:
@@ -217,44 +280,107 @@ def review_appeal(*, review: Review, actor: AbstractBaseUser, text: str, evidenc
     return appeal
 
 
-@transaction.atomic
+FLAG_BATCH = 500
+
+
 def pieces_flag(*, piece_id: int, matches: dict[int, int], kind: str) -> int:
-    """
-    Flag a piece and the pieces it matched (both ways round), queue them and note it in their history.
+    """Flag a piece and the pieces it matched (`matches` maps another piece to its score); see `copy_pairs_flag`."""
+    return copy_pairs_flag({(piece_id, other): score for other, score in matches.items()}, kind=kind)
 
-    `matches` maps another piece to its score. A pair staff cleared before is
-    not flagged again. A flagged piece that staff had verified goes back to
-    "documented" until staff clear the flag. Returns how many new pairs.
-    """
-    from .services import piece_evidence_drop
 
-    if not matches:
-        return 0
-    existing = set(
-        CopyFlag.objects.filter(piece_id=piece_id, other_id__in=list(matches), kind=kind).values_list(
-            "other_id", flat=True
-        )
+def copy_pairs_flag(pairs: dict[tuple[int, int], int], *, kind: str, batch: int = FLAG_BATCH) -> int:
+    """
+    Flag pairs of pieces (both ways round), queue them and note it in their history; returns how many new pairs.
+
+    `pairs` maps (piece, other) to the match's score. A pair flagged before
+    (staff may have cleared it) is not flagged again. A flagged piece that
+    staff had verified goes back to "documented" until staff clear the flag.
+    Written set by set, one transaction per `batch` pairs, so the cost in
+    queries does not grow with the number of pairs in a batch.
+    """
+    items = [(pair, score) for pair, score in pairs.items() if pair[0] != pair[1]]
+    return sum(_copy_pairs_flag_batch(dict(items[i : i + batch]), kind) for i in range(0, len(items), batch))
+
+
+@transaction.atomic
+def _copy_pairs_flag_batch(pairs: dict[tuple[int, int], int], kind: str) -> int:
+    from .guide import bump_catalog_version
+    from .services import STAFF_EVIDENCE_LEVELS
+
+    ids = {pk for pair in pairs for pk in pair}
+    flagged = set(
+        CopyFlag.objects.filter(kind=kind, piece_id__in=ids, other_id__in=ids).values_list("piece_id", "other_id")
     )
-    new = {other: score for other, score in matches.items() if other not in existing and other != piece_id}
+    new = {(a, b): score for (a, b), score in pairs.items() if (a, b) not in flagged and (b, a) not in flagged}
     if not new:
         return 0
-    rows = []
-    for other, score in new.items():
-        rows += [
-            CopyFlag(piece_id=piece_id, other_id=other, kind=kind, score=score),
-            CopyFlag(piece_id=other, other_id=piece_id, kind=kind, score=score),
-        ]
-    CopyFlag.objects.bulk_create(rows, ignore_conflicts=True)
+    CopyFlag.objects.bulk_create(
+        [
+            CopyFlag(piece_id=piece_id, other_id=other_id, kind=kind, score=score)
+            for (a, b), score in new.items()
+            for piece_id, other_id in ((a, b), (b, a))
+        ],
+        ignore_conflicts=True,
+    )
+    partners = defaultdict(list)
+    for a, b in new:
+        partners[a].append(b)
+        partners[b].append(a)
+    pieces = Piece.objects.only("title", "artisan_id", "evidence_level").in_bulk(list(partners))
+    # Queued as possible copies first: a staff-verified piece's drop below joins that item.
+    reviews = _reviews_open_for_copies(pieces.values())
     label = CopyKind(kind).label
-    pieces = Piece.objects.in_bulk([piece_id, *new])
+    dropped = [pk for pk, piece in pieces.items() if piece.evidence_level in STAFF_EVIDENCE_LEVELS]
+    events = []
     for pk, piece in pieces.items():
-        others = [pieces[o] for o in new] if pk == piece_id else [pieces[piece_id]]
-        note = f"{label} as " + "; ".join(f"“{other.title}” (piece #{other.pk})" for other in others)
-        trust_record(artisan_id=piece.artisan_id, piece=piece, action=TrustAction.FLAGGED, note=note)
-        # Queued as a possible copy first, so that the drop below joins that item.
-        review_open(reason=ReviewReason.COPY, piece=piece)
-        piece_evidence_drop(piece=piece, note=f"Flagged as a possible copy. {note}")
+        note = f"{label} as " + "; ".join(f"“{pieces[o].title}” (piece #{o})" for o in partners[pk])
+        events.append(TrustEvent(artisan_id=piece.artisan_id, piece=piece, action=TrustAction.FLAGGED, note=note))
+        review, opened = reviews[pk]
+        if opened:
+            events.append(
+                TrustEvent(
+                    artisan_id=piece.artisan_id,
+                    piece=piece,
+                    review=review,
+                    action=TrustAction.OPENED,
+                    note=ReviewReason.COPY.label,
+                )
+            )
+        if pk in dropped:
+            events.append(
+                TrustEvent(
+                    artisan_id=piece.artisan_id,
+                    piece=piece,
+                    action=TrustAction.EVIDENCE_DROPPED,
+                    note=f"Flagged as a possible copy. {note}",
+                )
+            )
+    if dropped:
+        Piece.objects.filter(pk__in=dropped).update(
+            evidence_level=EvidenceLevel.DOCUMENTED,
+            evidence_raised_by=None,
+            evidence_raised_at=None,
+            updated_at=timezone.now(),
+        )
+        bump_catalog_version()
+        transaction.on_commit(bump_catalog_version)
+    TrustEvent.objects.bulk_create(events)
     return len(new)
+
+
+def _reviews_open_for_copies(pieces) -> dict[int, tuple[Review, bool]]:
+    """Each piece's waiting item, opened as a possible copy where it had none: {piece: (item, opened now)}."""
+    pieces = list(pieces)
+    waiting = {review.piece_id: (review, False) for review in Review.objects.waiting().filter(piece__in=pieces)}
+    missing = [piece for piece in pieces if piece.pk not in waiting]
+    try:
+        with transaction.atomic():
+            created = Review.objects.bulk_create(
+                [Review(artisan_id=piece.artisan_id, piece=piece, reason=ReviewReason.COPY) for piece in missing]
+            )
+    except IntegrityError:  # another request queued one of them in between: one at a time
+        return waiting | {piece.pk: (review_open(reason=ReviewReason.COPY, piece=piece), False) for piece in missing}
+    return waiting | {review.piece_id: (review, True) for review in created}
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """
-The forms of trust: a maker's appeal (text and an evidence file) and a
+The forms of trust: a maker's appeal (text and an evidence file), a maker's
+certification claim (a certificate number and/or an evidence file) and a
 shopper's report of a listing.
 
 An evidence file is a photo (run through the image pipeline, so no upload
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from artisans.images import image_clean
 
 from .choices import ReportReason
+from .models import Certification
 
 ERROR_EVIDENCE_TYPE = "Attach the evidence as a PDF or as a JPEG, PNG or WebP photo."
 ERROR_EVIDENCE_SIZE = "The file is %(size)s; evidence files can be at most %(limit)s."
@@ -40,6 +42,21 @@ def evidence_clean(upload):
         raise ValidationError(ERROR_EVIDENCE_TYPE, code="evidence_type") from None
 
 
+class EvidenceField(forms.FileField):
+    """An optional evidence file, checked by `evidence_clean`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Evidence file (PDF or photo)"))
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        return evidence_clean(upload) if upload else None
+
+
 class AppealForm(forms.Form):
     text = forms.CharField(
         label=_("What your new evidence shows"),
@@ -47,15 +64,25 @@ class AppealForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    evidence = forms.FileField(
-        label=_("Evidence file (PDF or photo)"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
-    )
+    evidence = EvidenceField()
 
-    def clean_evidence(self):
-        upload = self.cleaned_data.get("evidence")
-        return evidence_clean(upload) if upload else None
+
+class MakerClaimForm(forms.Form):
+    """A certification the maker holds; whether number or file is given is the service's rule (`maker_claim_add`)."""
+
+    certification = forms.ModelChoiceField(
+        label=_("Certification"), queryset=Certification.objects.order_by("name"), empty_label=_("Choose one")
+    )
+    certificate_number = forms.CharField(
+        label=_("Certificate or member number"),
+        max_length=100,
+        required=False,
+        help_text=_("As printed on the certificate, or your member number in the scheme's public register."),
+    )
+    evidence = EvidenceField(
+        label=_("The certificate (PDF or photo)"),
+        help_text=_("Needed if you give no number; it helps staff check a number too."),
+    )
 
 
 class ReportForm(forms.Form):

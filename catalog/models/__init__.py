@@ -11,7 +11,7 @@ from .pieces import (
 )
 from .requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
 from .taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
-from .trust import CopyFlag, DescriptionBand, PieceReport, Review, TrustEvent
+from .trust import CopyFlag, DescriptionBand, PhotoCropHash, PieceReport, Review, TrustEvent
 
 __all__ = [
     "Category",
@@ -19,6 +19,7 @@ __all__ = [
     "Collection",
     "CopyFlag",
     "DescriptionBand",
+    "PhotoCropHash",
     "CollectionPiece",
     "MakerCertification",
     "Material",

@@ -18,7 +18,7 @@ from artisans.models import Artisan
 
 from ..choices import CopyKind, ReportReason, ReviewReason, ReviewState, TrustAction
 from ..querysets import ReviewQuerySet
-from .pieces import Piece, PieceMaterial
+from .pieces import Piece, PieceImage, PieceMaterial
 from .taxonomy import MakerCertification
 
 
@@ -146,6 +146,29 @@ class CopyFlag(models.Model):
 
     def __str__(self):
         return f"{self.piece} ~ {self.other} ({self.get_kind_display()})"
+
+
+class PhotoCropHash(models.Model):
+    """
+    The pHash of a centre crop of a stored photo (`crop`: per mille cut from each side).
+
+    A copy cropped a few per cent hashes near one of these though far from the
+    photo's own hash; stored in quarters like `PieceImage.phash`, for the same indexed lookup.
+    """
+
+    image = models.ForeignKey(PieceImage, on_delete=models.CASCADE, related_name="crop_hashes")
+    crop = models.PositiveSmallIntegerField()
+    phash = models.BigIntegerField()
+    phash_0 = models.IntegerField(db_index=True)
+    phash_1 = models.IntegerField(db_index=True)
+    phash_2 = models.IntegerField(db_index=True)
+    phash_3 = models.IntegerField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "crop"], name="photo_crop_hash_once")]
+
+    def __str__(self):
+        return f"{self.crop / 10:g} % crop of photo #{self.image_id}"
 
 
 class DescriptionBand(models.Model):

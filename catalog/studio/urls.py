@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import request_views, review_views, views
+from . import certification_views, request_views, review_views, views
 
 app_name = "studio"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("studio/pieces/<int:pk>/<str:action>/", views.PieceActionView.as_view(), name="piece_action"),
     path("studio/reviews/", review_views.ReviewListView.as_view(), name="reviews"),
     path("studio/reviews/<int:pk>/appeal/", review_views.ReviewAppealView.as_view(), name="review_appeal"),
+    path("studio/certifications/", certification_views.CertificationListView.as_view(), name="certifications"),
+    path(
+        "studio/certifications/<int:pk>/withdraw/",
+        certification_views.CertificationWithdrawView.as_view(),
+        name="certification_withdraw",
+    ),
     path("studio/requests/", request_views.InboxView.as_view(), name="requests"),
     path("studio/requests/<int:pk>/", request_views.StudioRequestDetailView.as_view(), name="request_detail"),
     path(

@@ -32,6 +32,7 @@ from catalog.models import (
     Material,
     PersonalizationOption,
     PersonalizationRequest,
+    PhotoCropHash,
     Piece,
     PieceImage,
     PieceMaterial,
@@ -252,6 +253,16 @@ class PieceReportFactory(factory.django.DjangoModelFactory):
     piece = factory.SubFactory(PieceFactory)
     reporter = factory.SubFactory("artisans.tests.factories.UserFactory")
     reason = ReportReason.NOT_HANDMADE
+
+
+class PhotoCropHashFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhotoCropHash
+
+    image = factory.SubFactory(PieceImageFactory)
+    crop = 25
+    phash = 12345
+    phash_0, phash_1, phash_2, phash_3 = 12345, 0, 0, 0
 
 
 class DescriptionBandFactory(factory.django.DjangoModelFactory):

@@ -39,6 +39,7 @@ from catalog.tests.factories import (
     MaterialFactory,
     PersonalizationOptionFactory,
     PersonalizationRequestFactory,
+    PhotoCropHashFactory,
     PieceFactory,
     PieceImageFactory,
     PieceMaterialFactory,
@@ -88,6 +89,7 @@ FACTORIES = {
     "copyflag": CopyFlagFactory,
     "piecereport": PieceReportFactory,
     "descriptionband": DescriptionBandFactory,
+    "photocrophash": PhotoCropHashFactory,
     "pieceviewday": lambda: PieceFactory().view_days.create(day="2026-11-27", views=3),
 }
 # Requests, their threads and photos are written by shoppers and makers, never added in the admin;
@@ -102,6 +104,7 @@ NOT_ADDED_IN_ADMIN = {
     "copyflag",
     "piecereport",
     "descriptionband",
+    "photocrophash",
 }
 
 

@@ -40,6 +40,27 @@ def test_the_same_drawing_altered_stays_within_the_threshold(seed, variation):
     assert copies.distance(original, altered) <= copies.PHOTO_DISTANCE
 
 
+@pytest.mark.parametrize("share", [0.03, 0.04, 0.05])
+def test_a_crop_of_a_few_per_cent_is_near_one_of_the_originals_crops(share):
+    """Too far from the whole photo's hash, but near the hash of one of its stored centre crops."""
+    for seed in range(12):
+        original = copies.photo_hashes(photo_of(seed))
+        copy = copies.photo_hash(photo_of(seed, lambda image, share=share: cropped(image, share)))
+        assert min(copies.distance(copy, value) for value in original.values()) <= copies.PHOTO_DISTANCE
+
+
+def test_different_drawings_are_far_from_each_others_crops():
+    hashes = [copies.photo_hashes(photo_of(seed)) for seed in range(30)]
+    closest = min(
+        copies.distance(a[0], value)
+        for i, a in enumerate(hashes)
+        for j, b in enumerate(hashes)
+        if i != j
+        for value in b.values()
+    )
+    assert closest > copies.PHOTO_DISTANCE
+
+
 def test_a_png_of_the_drawing_hashes_as_its_jpeg():
     assert copies.distance(copies.photo_hash(photo_of(3)), copies.photo_hash(photo_of(3, fmt="PNG"))) <= 2
 
@@ -82,6 +103,16 @@ def test_a_copied_photo_flags_both_pieces_at_upload(variation):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("copy_first", [False, True], ids=["original first", "copy first"])
+def test_a_photo_cropped_five_per_cent_flags_both_pieces_whichever_came_first(copy_first):
+    five_per_cent = photo_of(12, lambda image: cropped(image, 0.05))
+    first, second = (five_per_cent, photo_of(12)) if copy_first else (photo_of(12), five_per_cent)
+    a = PieceImageFactory(image=first).piece
+    b = PieceImageFactory(image=second).piece
+    assert flags_between(a, b) and flags_between(b, a)
+
+
+@pytest.mark.django_db
 def test_different_drawings_flag_nothing():
     for seed in range(6):
         PieceImageFactory(image=photo_of(seed))
@@ -108,8 +139,10 @@ def test_the_upload_check_costs_a_fixed_number_of_queries(django_assert_max_num_
         PieceImageFactory(image=photo_of(seed))
     piece = PieceFactory()
     image = PieceImage(piece=piece, image=photo_of(31), alt_text="Ring")
-    # The insert, the hash update, one candidates query (no match, so no flags): whatever the catalog's size.
-    with django_assert_max_num_queries(3):
+    # The insert; in a savepoint, the hash update and the crops' hashes replaced; the two candidates
+    # queries (photos near ours or our crops, crops near ours; no match, so no flags): whatever the
+    # catalog's size.
+    with django_assert_max_num_queries(8):
         image.save()
 
 
@@ -157,3 +190,28 @@ def test_short_descriptions_are_not_compared():
 def test_similarity_of_shingles():
     assert copies.similarity(copies.shingles(LONG_TEXT), copies.shingles(LONG_TEXT)) == 1
     assert copies.shingles("too short") == set()
+
+
+def test_the_rescans_index_finds_exactly_the_pairs_that_comparing_all_pairs_finds():
+    import random
+
+    rng = random.Random(6)
+    photos = []
+    for n in range(400):
+        value = rng.getrandbits(64)
+        if n % 4 == 0 and photos:  # a near copy of an earlier photo, up to 9 bits changed
+            value = photos[rng.randrange(len(photos))].phash & ((1 << 64) - 1)
+            for bit in rng.sample(range(64), rng.randint(0, 9)):
+                value ^= 1 << bit
+        signed = value - (1 << 64) if value >= 1 << 63 else value
+        photos.append(copies.Photo(piece_id=n, artisan_id=rng.randrange(20), phash=signed, is_crop=n % 3 == 0))
+    brute = {
+        (a.piece_id, b.piece_id, copies.distance(a.phash, b.phash))
+        for i, a in enumerate(photos)
+        for b in photos[i + 1 :]
+        if a.artisan_id != b.artisan_id
+        and not (a.is_crop and b.is_crop)
+        and copies.distance(a.phash, b.phash) <= copies.PHOTO_DISTANCE
+    }
+    found = {(a.piece_id, b.piece_id, gap) for a, b, gap in copies.PhotoIndex(photos).pairs()}
+    assert found == brute and len(brute) > 20

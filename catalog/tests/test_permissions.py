@@ -21,7 +21,14 @@ PIECE_URLS = [
     ("POST", "studio:piece_action", {"action": "archive"}),
 ]
 # The maker's own pages, which show only what is theirs.
-OWN_URLS = ["studio:dashboard", "studio:piece_create", "studio:profile", "studio:requests", "studio:reviews"]
+OWN_URLS = [
+    "studio:dashboard",
+    "studio:piece_create",
+    "studio:profile",
+    "studio:requests",
+    "studio:reviews",
+    "studio:certifications",
+]
 # Every studio URL about one personalization request.
 REQUEST_URLS = [
     ("GET", "studio:request_detail", {}),
@@ -30,7 +37,8 @@ REQUEST_URLS = [
 
 
 def test_the_walk_covers_every_studio_url():
-    walked = {name for _method, name, _kwargs in PIECE_URLS + REQUEST_URLS + REVIEW_URLS} | set(OWN_URLS)
+    walked = {name for _method, name, _kwargs in PIECE_URLS + REQUEST_URLS + REVIEW_URLS + CLAIM_URLS}
+    walked |= set(OWN_URLS)
     walked |= {"studio:apply"}
     assert walked == {f"studio:{pattern.name}" for pattern in studio_urls.urlpatterns}
 
@@ -40,6 +48,8 @@ REVIEW_URLS = [
     ("GET", "studio:review_appeal", {}),
     ("POST", "studio:review_appeal", {}),
 ]
+# Every studio URL about one certification claim of the maker.
+CLAIM_URLS = [("POST", "studio:certification_withdraw", {})]
 
 
 @pytest.fixture
@@ -173,3 +183,30 @@ def test_only_the_maker_reaches_a_decision_about_their_piece(client, piece, meth
     else:
         assert response.status_code == 404
     assert not Review.objects.filter(appeal_of=review).exists()
+
+
+@pytest.mark.parametrize(("method", "name", "kwargs"), CLAIM_URLS)
+@pytest.mark.parametrize("who", ["owner", "another maker", "staff maker", "shopper", "staff", "anonymous"])
+def test_only_the_maker_reaches_their_certification_claim(client, piece, method, name, kwargs, who):
+    from catalog.models import MakerCertification
+    from catalog.tests.factories import CertificationFactory
+    from catalog.trust import maker_claim_add
+
+    maker = piece.artisan
+    claim = maker_claim_add(
+        artisan=maker, actor=maker.user, certification=CertificationFactory(), certificate_number="FM-1"
+    )
+    user = visitor(who, piece)
+    if user:
+        client.force_login(user)
+    response = client.post(reverse(name, kwargs={"pk": claim.pk, **kwargs}))
+    if who == "owner":
+        assert response.status_code == 302 and not MakerCertification.objects.filter(pk=claim.pk).exists()
+        return
+    if who == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    elif who in ("shopper", "staff"):
+        assert response.status_code == 302 and response.url == reverse("studio:apply")
+    else:
+        assert response.status_code == 404
+    assert MakerCertification.objects.filter(pk=claim.pk).exists()

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from catalog import copies
 from catalog.choices import CopyKind
-from catalog.models import CopyFlag, DescriptionBand, Piece, PieceImage, Review
+from catalog.models import CopyFlag, DescriptionBand, PhotoCropHash, Piece, PieceImage, Review
 from catalog.tests.drawings import drawing, encoded, recoloured
 from catalog.tests.factories import PieceFactory, PieceImageFactory
 from catalog.tests.test_copies import LONG_TEXT
@@ -21,6 +21,7 @@ def forget_everything():
     """As after a bulk load: no hashes, no bands, no flags."""
     CopyFlag.objects.all().delete()
     DescriptionBand.objects.all().delete()
+    PhotoCropHash.objects.all().delete()
     PieceImage.objects.update(**copies.hash_fields(None))
 
 
@@ -49,6 +50,7 @@ def test_the_rescan_finds_the_copies_an_upload_check_would():
     assert pairs(CopyKind.TEXT) == {tuple(sorted((told.pk, retold.pk)))}
     assert "Hashed 3 new photo files" in output and "2 pairs newly flagged" in output
     assert PieceImage.objects.filter(phash__isnull=False).count() == 3
+    assert PhotoCropHash.objects.count() == 3 * len(copies.CROPS)
 
 
 def test_a_second_scan_flags_nothing_new_and_cleared_pairs_stay_cleared():
@@ -60,6 +62,17 @@ def test_a_second_scan_flags_nothing_new_and_cleared_pairs_stay_cleared():
     copy_flags_clear(piece=first, actor=StaffFactory())
     assert "0 pairs newly flagged" in scan()
     assert not CopyFlag.objects.filter(cleared_at__isnull=True).exists()
+
+
+def test_the_rescan_catches_a_crop_of_a_few_per_cent_and_hashes_the_crops_of_photos_hashed_before():
+    from catalog.tests.drawings import cropped
+
+    original = PieceImageFactory(image=ContentFile(encoded(drawing(8)), name="a.jpg")).piece
+    copy = PieceImageFactory(image=ContentFile(encoded(cropped(drawing(8), 0.04)), name="b.jpg")).piece
+    CopyFlag.objects.all().delete()
+    PhotoCropHash.objects.all().delete()  # as in a catalog hashed before crops were
+    assert "Hashed 2 new photo files" in scan()
+    assert pairs(CopyKind.PHOTO) == {tuple(sorted((original.pk, copy.pk)))}
 
 
 def test_a_file_shared_by_many_pieces_is_hashed_once():
@@ -98,3 +111,52 @@ def test_the_demo_plants_a_few_copies_that_the_detector_catches():
     for pair in flagged:
         assert Review.objects.waiting().filter(piece__in=pair).count() == 2
     assert copies.scan_catalog().new_pairs == 0
+
+
+def flag_in_bulk(count, django_assert_max_num_queries):
+    """`count` pairs of two makers' pieces, every other one staff verified, flagged in one call."""
+    from catalog.choices import EvidenceLevel, ReviewReason, TrustAction
+    from catalog.models import TrustEvent
+    from catalog.trust import copy_pairs_flag
+
+    pairs = {}
+    for n in range(count):
+        level = EvidenceLevel.STAFF_VERIFIED if n % 2 else EvidenceLevel.DOCUMENTED
+        pairs[PieceFactory(evidence_level=level).pk, PieceFactory().pk] = 3
+    already = next(iter(pairs))
+    Review.objects.create(artisan_id=Piece.objects.get(pk=already[0]).artisan_id, piece_id=already[0], reason="report")
+    # Flags seen, flags written, pieces, waiting items, new items (in a savepoint), the drop, the audit, in a
+    # savepoint: per batch, whatever its size (SQLite cuts the inserts into chunks of 999 values: 2 more).
+    with django_assert_max_num_queries(13):
+        assert copy_pairs_flag(pairs, kind=CopyKind.PHOTO) == count
+    flagged = set(pairs) | {(b, a) for a, b in pairs}
+    assert set(CopyFlag.objects.values_list("piece", "other")) == flagged
+    ids = {pk for pair in pairs for pk in pair}
+    assert Review.objects.waiting().filter(piece__in=ids).count() == 2 * count
+    assert Review.objects.get(piece_id=already[0]).reason == ReviewReason.REPORT  # joined, not duplicated
+    assert TrustEvent.objects.filter(action=TrustAction.FLAGGED).count() == 2 * count
+    assert TrustEvent.objects.filter(action=TrustAction.OPENED).count() == 2 * count - 1
+    verified = [a for n, (a, _) in enumerate(pairs) if n % 2]
+    assert TrustEvent.objects.filter(action=TrustAction.EVIDENCE_DROPPED, piece__in=verified).count() == len(verified)
+    assert not Piece.objects.filter(pk__in=ids, evidence_level=EvidenceLevel.STAFF_VERIFIED).exists()
+    note = TrustEvent.objects.get(action=TrustAction.FLAGGED, piece_id=already[0]).note
+    assert note == f"{CopyKind.PHOTO.label} as “{Piece.objects.get(pk=already[1]).title}” (piece #{already[1]})"
+    with django_assert_max_num_queries(3):  # flagged before: one look (in a savepoint), nothing written
+        assert copy_pairs_flag(pairs, kind=CopyKind.PHOTO) == 0
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_flagging_many_pairs_costs_a_fixed_number_of_queries(count, django_assert_max_num_queries):
+    flag_in_bulk(count, django_assert_max_num_queries)
+
+
+def test_a_piece_matching_several_others_gets_one_flagged_entry_naming_them_all():
+    from catalog.choices import TrustAction
+    from catalog.models import TrustEvent
+    from catalog.trust import copy_pairs_flag
+
+    original, first, second = PieceFactory(), PieceFactory(), PieceFactory()
+    assert copy_pairs_flag({(original.pk, first.pk): 2, (second.pk, original.pk): 5}, kind=CopyKind.PHOTO) == 2
+    (event,) = TrustEvent.objects.filter(piece=original, action=TrustAction.FLAGGED)
+    assert f"(piece #{first.pk})" in event.note and f"(piece #{second.pk})" in event.note
+    assert Review.objects.waiting().filter(piece__in=[original, first, second]).count() == 3

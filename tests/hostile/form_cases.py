@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from catalog.choices import PersonalizationKind, ReportReason
 from catalog.models import Category
-from catalog.tests.factories import MaterialFactory
+from catalog.tests.factories import CertificationFactory, MaterialFactory
 from catalog.tests.studio_helpers import (
     application_data,
     application_files,
@@ -87,6 +87,11 @@ def _new_piece(world):
 def _piece_edit(world):
     data = piece_data(category=world.piece.category, material=world.piece.materials.first().material)
     return {**data, **existing_formsets(world.piece)}
+
+
+def _certification_claim(world):
+    fairmined = CertificationFactory(name="Fairmined", slug="fairmined")
+    return {"certification": str(fairmined.pk), "certificate_number": "FM-2026-0042"}
 
 
 def _quote(world):
@@ -231,6 +236,21 @@ FORM_CASES = [
         lambda w: {"text": "Here are photos of the ring on my bench."},
         intruders=[VISITOR, OTHER_MAKER, A_SHOPPER],
         text_fields=("text",),
+    ),
+    FormCase(
+        "claim a certification",
+        lambda w: reverse("studio:certifications"),
+        _maker,
+        _certification_claim,
+        intruders=[VISITOR, A_SHOPPER],
+        text_fields=("certificate_number",),
+    ),
+    FormCase(
+        "withdraw a certification claim",
+        lambda w: reverse("studio:certification_withdraw", args=[w.waiting_claim.pk]),
+        _maker,
+        lambda w: {},
+        intruders=[VISITOR, OTHER_MAKER, A_SHOPPER],
     ),
     FormCase(
         "compare tray",

@@ -26,6 +26,7 @@ from catalog.choices import PersonalizationKind, PieceStatus, ReviewState
 from catalog.filters import ArtisanFilter, PieceFilter
 from catalog.models import RequestState
 from catalog.tests.factories import (
+    CertificationFactory,
     CollectionPieceFactory,
     PersonalizationOptionFactory,
     PersonalizationRequestFactory,
@@ -33,6 +34,7 @@ from catalog.tests.factories import (
     piece_with_details,
 )
 from catalog.tests.request_helpers import request_in
+from catalog.trust import maker_claim_add
 
 # SQL-looking and template-looking strings, markup that would run if it came back unescaped,
 # and the values that break naive parsers of numbers, dates and text.
@@ -81,6 +83,7 @@ class World:
     request: object
     accepted_request: object  # from `shopper`, accepted: the maker may share a proof
     rejected_review: object  # staff rejected `piece`'s handcrafted claim: the maker may appeal
+    waiting_claim: object  # `maker`'s certification claim, waiting for staff: the maker may withdraw it
 
 
 def build_world() -> World:
@@ -109,6 +112,12 @@ def build_world() -> World:
             note="No process photos.",
             decided_by=StaffFactory(),
             decided_at=timezone.now(),
+        ),
+        waiting_claim=maker_claim_add(
+            artisan=maker,
+            actor=maker.user,
+            certification=CertificationFactory(name="RJC Code of Practices", slug="rjc-cop"),
+            certificate_number="RJC-0001",
         ),
     )
 
@@ -139,6 +148,7 @@ URL_KWARGS = {
     "studio:request_detail": lambda w: {"pk": w.request.pk},
     "studio:request_action": lambda w: {"pk": w.request.pk, "action": "message"},
     "studio:review_appeal": lambda w: {"pk": w.rejected_review.pk},
+    "studio:certification_withdraw": lambda w: {"pk": w.waiting_claim.pk},
     "catalog:piece_report": lambda w: {"slug": w.piece.slug},
     "sitemap_section": lambda w: {"section": "pieces"},
     "account_confirm_email": lambda w: {"key": "MQ:made-up-key"},
