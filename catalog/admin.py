@@ -274,16 +274,17 @@ class EstimatedCountPaginator(Paginator):
     or searched list, and every list on another database, is counted exactly.
     """
 
-    EXACT_UP_TO = 10_000
+    EXACT_UP_TO = 1_000
 
     @cached_property
     def count(self):
         queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql" or queryset.query.where:
             return super().count
-        rows_sql, params = queryset.order_by().values("pk")[: self.EXACT_UP_TO + 1].query.sql_with_params()
+        rows_sql, params = queryset.order_by("pk").values("pk")[: self.EXACT_UP_TO + 1].query.sql_with_params()
         with connections[queryset.db].cursor() as cursor:
-            # One query, as the exact count was: the bounded count and the estimate together.
+            # One query, as the exact count was: the bounded count (read from the primary key's
+            # index, in its order) and the estimate together.
             cursor.execute(
                 f"SELECT (SELECT count(*) FROM ({rows_sql}) AS bounded), "
                 "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass)",
