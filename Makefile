@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-cluster \
-	wrk screenshots clean bench bench-copies
+	wrk screenshots clean bench bench-db bench-copies
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -122,6 +122,10 @@ SIZE ?= 100000
 BENCH_SECONDS ?= 12
 bench: install wrk services
 	$(BIN)/python -m bench.run --size $(SIZE) --duration $(BENCH_SECONDS)
+
+# Only the bench's database of SIZE pieces: built (seed timed) if missing, migrated if present; no server, no wrk.
+bench-db: install services
+	$(BIN)/python -m bench.database $(SIZE)
 
 # wrk, the load generator of the bench and the load tests, from Debian's packages.
 wrk:

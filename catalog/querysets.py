@@ -6,8 +6,8 @@ Templates read only what these methods prefetch, so that a page costs a fixed
 number of queries whatever the number of pieces it shows.
 """
 
-from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery, Sum
+from django.db import connections, models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Abs, Coalesce
 
 from artisans.choices import ArtisanStatus
@@ -90,11 +90,16 @@ class PieceQuerySet(models.QuerySet):
             Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False))
         )
 
-    def made_the_other_way(self, piece):
+    def made_the_other_way(self, piece, nearest=12):
         """
-        Pieces of the piece's category made the other way, nearest in price first:
-        handcrafted ones for a mass-produced or hand-finished piece, mass-produced
-        ones for a handcrafted piece.
+        Pieces of the piece's category made the other way, nearest in price first
+        (the newest first among equals): handcrafted ones for a mass-produced or
+        hand-finished piece, mass-produced ones for a handcrafted piece.
+
+        Only the `nearest` closest below or at its price and the `nearest` above
+        it are candidates, each side read from the index (category, method,
+        price) of published pieces by a range scan, so any slice of up to
+        `nearest` pieces is exact without sorting the whole category.
         """
         from .choices import ProductionMethod
 
@@ -103,11 +108,15 @@ class PieceQuerySet(models.QuerySet):
             if piece.production_method == ProductionMethod.HANDCRAFTED
             else ProductionMethod.HANDCRAFTED
         )
-        return (
-            self.filter(category_id=piece.category_id, production_method=other)
-            .exclude(pk=piece.pk)
-            .order_by(Abs(F("price") - piece.price), "-id")
-        )
+        same_kind = self.filter(category_id=piece.category_id, production_method=other).exclude(pk=piece.pk)
+        below = same_kind.filter(price__lte=piece.price).order_by("-price", "-id").values("pk")[:nearest]
+        above = same_kind.filter(price__gt=piece.price).order_by("price", "-id").values("pk")[:nearest]
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            # One IN over the UNION: PostgreSQL joins the 2 × `nearest` ids to the pieces by primary key.
+            candidates = Q(pk__in=below.union(above, all=True))
+        else:
+            candidates = Q(pk__in=below) | Q(pk__in=above)  # SQLite allows no LIMIT inside a UNION
+        return self.filter(candidates).order_by(Abs(F("price") - piece.price), "-id")
 
 
 class PieceManager(models.Manager.from_queryset(PieceQuerySet)):

@@ -7,8 +7,9 @@ Building, finding and removing the demo catalog.
 
 Demo data is recognised by its users: every demo maker's account (and the
 demo curator's) has a username starting with `demo-`. Rows are written with
-bulk_create (pieces and makers, whose ids the child rows need) and
-`rows.insert` (the child rows) in chunks of pieces; nothing calls save() per row.
+bulk_create (makers, whose ids the child rows need), `rows.insert_instances`
+(pieces, ids taken first, then COPY on PostgreSQL) and `rows.insert` (the
+child rows) in chunks of pieces; nothing calls save() per row.
 """
 
 import datetime
@@ -40,6 +41,7 @@ from catalog.models import (
     Technique,
     Tradition,
 )
+from catalog.search import refresh_search_vectors
 
 from . import data, makers, pieces, rows
 from .copies import plant_copies
@@ -50,6 +52,17 @@ DEFAULT_SEED = 2026
 CHUNK = 1000  # pieces planned and saved together; bounds memory at any size
 FEATURED = 8  # "a handful" of featured pieces, whatever the size
 COLLECTION_SIZE = 12
+# The tables save_pieces fills: their foreign keys are checked and their indexes built at the end of the load.
+PIECE_TABLES = [
+    Piece,
+    ProductionStep,
+    PieceMaterial,
+    PieceImage,
+    PersonalizationOption,
+    Piece.techniques.through,
+    Piece.traditions.through,
+    Piece.styles.through,
+]
 
 # --- Finding and removing ------------------------------------------------------------
 
@@ -166,7 +179,10 @@ def build_demo(*, pieces_count=DEFAULT_PIECES, seed=DEFAULT_SEED, progress_file=
             slugs_taken=set(Piece.objects.values_list("slug", flat=True)),
             drawings=pieces.DrawingPool(rng, pieces_count),
         )
-        public = save_pieces(ctx, maker_list, pieces_count, summary, progress_file)
+        with rows.checked_at_the_end(PIECE_TABLES), rows.indexed_at_the_end(PIECE_TABLES):
+            public = save_pieces(ctx, maker_list, pieces_count, summary, progress_file)
+            # Rows were written in bulk (no signals): every search vector is stored in one UPDATE.
+            refresh_search_vectors()
         feature(rng, public)
         summary.collections = save_collections(rng, public)
         summary.files = len(producer.names)
@@ -319,7 +335,7 @@ def save_pieces(ctx, maker_list, pieces_count, summary, progress_file):
         for start in range(0, pieces_count, CHUNK):
             indexes = range(start, min(start + CHUNK, pieces_count))
             plans = [pieces.plan_piece(ctx, index, owners[index]) for index in indexes]
-            Piece.objects.bulk_create([plan.piece for plan in plans], batch_size=CHUNK)
+            rows.insert_instances(Piece, [plan.piece for plan in plans], batch_size=CHUNK)
             save_piece_rows(ctx, plans, summary)
             public += [public_facts(plan) for plan in plans if plan.is_public]
             bar.update(len(plans))

@@ -160,6 +160,12 @@ class Piece(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="piece_status_newest"),
             models.Index(fields=["status", "price"], name="piece_status_price"),
             models.Index(fields=["artisan", "status"], name="piece_artisan_status"),
+            # The piece page's "made the other way": the nearest prices on either side, by range scans.
+            models.Index(
+                fields=["category", "production_method", "price"],
+                condition=Q(status=PieceStatus.PUBLISHED),
+                name="piece_published_other_way",
+            ),
         ]
         constraints = [
             models.CheckConstraint(name="piece_price_not_negative", condition=Q(price__gte=0)),

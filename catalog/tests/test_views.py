@@ -9,6 +9,7 @@ from django.urls import reverse
 from artisans.choices import ArtisanStatus
 from artisans.tests.factories import ArtisanFactory
 from catalog.choices import Availability, Construction, PieceStatus, ProductionMethod
+from catalog.models import Piece
 from catalog.tests.factories import (
     CategoryFactory,
     CertificationFactory,
@@ -308,6 +309,23 @@ def test_piece_page_offers_the_same_category_made_the_other_way_nearest_in_price
     assert "The other way to own it" in response.content.decode()
     handcrafted_for_cast = client.get(near.get_absolute_url()).context["other_way"]
     assert forged.slug in {p.slug for p in handcrafted_for_cast}
+
+
+def test_made_the_other_way_is_the_brute_force_order_up_to_its_nearest_count():
+    """Nearest in price first, the newest first among equal prices, from both sides of the piece's price."""
+    rings = CategoryFactory(name="Rings", slug="rings")
+    forged = PieceFactory(category=rings, price=Decimal("100"))
+    prices = [60, 80, 95, 100, 100, 105, 105, 120, 150, 95, 100, 80, 200, 5, 105]
+    others = [
+        PieceFactory(category=rings, production_method=ProductionMethod.MASS_PRODUCED, price=Decimal(price))
+        for price in prices
+    ]
+    hidden = {"production_method": ProductionMethod.MASS_PRODUCED, "status": PieceStatus.HIDDEN}
+    PieceFactory(category=rings, price=Decimal("100"), **hidden)
+    expected = sorted(others, key=lambda other: (abs(other.price - forged.price), -other.pk))
+    for nearest in (1, 3, 5, len(others)):
+        found = list(Piece.objects.published().made_the_other_way(forged, nearest=nearest)[:nearest])
+        assert found == expected[:nearest]
 
 
 def test_piece_page_describes_itself_to_search_engines_and_link_previews(client):

@@ -15,7 +15,6 @@ from django.db import connection, transaction
 
 from catalog.demo.build import DEFAULT_PIECES, DEFAULT_SEED, build_demo, delete_demo, demo_counts
 from catalog.models import Piece
-from catalog.search import refresh_search_vectors
 
 
 class Command(BaseCommand):
@@ -59,8 +58,6 @@ class Command(BaseCommand):
             # tqdm rewrites its line with carriage returns, which OutputWrapper would
             # turn into new lines; it gets the raw stream.
             summary = build_demo(pieces_count=pieces, seed=seed, progress_file=self.stderr._out)
-            # Rows were bulk-inserted (no signals): the search vectors are stored in one UPDATE.
-            refresh_search_vectors()
         # Fresh statistics for the planner: after a bulk load, PostgreSQL would
         # otherwise plan the listing's queries for empty tables until autovacuum
         # runs (seconds instead of milliseconds at 100,000 pieces).
