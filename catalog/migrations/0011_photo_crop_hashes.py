@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_trustevent_withdrawn'),
+        ('catalog', '0010_trustevent_withdrawn'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0008_trust'),
+        ('catalog', '0009_piece_published_other_way_index'),
     ]
 
     operations = [
