@@ -276,6 +276,8 @@ class EstimatedCountPaginator(Paginator):
     """
 
     EXACT_UP_TO = 1_000
+    # Read by the list's pagination template, which then says "about".
+    is_estimate = False
 
     @cached_property
     def count(self):
@@ -294,6 +296,7 @@ class EstimatedCountPaginator(Paginator):
             bounded, estimate = cursor.fetchone()
         if bounded <= self.EXACT_UP_TO:
             return bounded
+        self.is_estimate = True
         return max(bounded, int(estimate))
 
 
