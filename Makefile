@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-cluster \
-	wrk screenshots clean bench bench-copies
+	wrk screenshots clean bench bench-copies bench-index
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -120,6 +120,13 @@ SIZE ?= 100000
 BENCH_SECONDS ?= 12
 bench: install wrk services
 	$(BIN)/python -m bench.run --size $(SIZE) --duration $(BENCH_SECONDS)
+
+# The listing's index after a write (bench/README.md): the full build, updates of 1 and 50 pieces, and the
+# stale window of a change to everything, on the bench database of SIZE pieces (or INDEX_DB_URL); writes rolled back.
+INDEX_DB_URL ?=
+bench-index: install-dev services
+	$(BIN)/python -m bench.index_update --size $(SIZE) $(if $(INDEX_DB_URL),--database-url $(INDEX_DB_URL)) \
+		--out bench/results/index-update-$$(date +%Y-%m-%d)-$(SIZE).md
 
 # wrk, the load generator of the bench and the load tests, from Debian's packages.
 wrk:

@@ -31,13 +31,14 @@ STONES = (MaterialKind.GEMSTONE, MaterialKind.PEARL)
 # renamed, makers approved in bulk, a bump that named no pieces).
 CHANGES_CACHE_KEY = "catalog:changes:{version}"
 EVERYTHING = "*"
-# A reader further behind than this (an hour of writes, or this many versions)
-# rebuilds whole rather than replaying the log.
-CHANGES_TIMEOUT = 3600
-MAX_LOG_STEPS = 5_000
+# A reader further behind than this (a day, or this many versions) rebuilds whole
+# rather than replaying the log. An entry is a few ids: 10,000 of them take about 1 MB.
+CHANGES_TIMEOUT = 24 * 3600
+MAX_LOG_STEPS = 10_000
 # A change to more pieces than this is logged as EVERYTHING: a rebuild costs less than replaying it.
 MAX_LOGGED_PIECES = 2_000
-# How many taken slots a bump steps over before giving up on logging (it then leaves a hole: see below).
+# How many taken slots a bump steps over before it gives up logging (readers then find a slot
+# missing: a full rebuild).
 MAX_CLAIMS = 64
 
 

@@ -677,9 +677,9 @@ def _advanced(index, version, database):
             return PieceIndex.build(version, database=database)
         try:
             index = index.updated(changes.pieces if len(changes.pieces) <= MAX_UPDATE else (), version, behind=behind)
-        except LookupError:  # an order that does not hold what it should: never serve it, rebuild
+        except LookupError:  # an order that does not hold what it should: rebuilt like a change to everything
             logger.exception("The listing's index is inconsistent; rebuilding it.")
-            return PieceIndex.build(version, database=database)
+            index = index._with(version, index.behind_since or index.version + 1)
     if index.behind_since is not None:
         if len(index.universe) < INLINE_REBUILD_BELOW:
             return PieceIndex.build(version, database=database)

@@ -683,3 +683,15 @@ def test_a_rebuilt_index_older_than_the_one_served_is_not_installed(builds):
     piece_index._rebuilt = older
     assert current_index() is served
     assert piece_index._rebuilt is None
+
+
+def test_an_order_that_no_longer_matches_its_keys_is_rebuilt_not_served(builds):
+    pieces = [PieceFactory(price=Decimal(n)) for n in range(1, 5)]
+    index = current_index()
+    index.by_price.key[pieces[0].pk] = 10**9  # the piece is no longer where its key says
+    pieces[0].price = Decimal("50")
+    pieces[0].save()
+    before = builds["n"]
+    after = current_index()
+    assert builds["n"] == before + 1
+    assert after.behind_since is None and said(after) == said(fresh())
