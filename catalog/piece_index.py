@@ -97,7 +97,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import Expression
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Round
 from django.utils.dateparse import parse_datetime
 from pyroaring import BitMap
 
@@ -128,7 +128,8 @@ INLINE_REBUILD_BELOW = 5_000
 # After a background rebuild failed, the next one starts no sooner than this.
 RETRY_SECONDS = 10
 
-CENTS = Cast(F("price") * Value(100), BigIntegerField())
+# Rounded: SQLite keeps prices as floats, and 19.99 × 100 is 1998.9999… there.
+CENTS = Cast(Round(F("price") * Value(100)), BigIntegerField())
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 MICROSECOND = datetime.timedelta(microseconds=1)
 
@@ -355,16 +356,18 @@ class Order:
         self.starts = starts  # the position of each bucket's first id, then len(ids)
 
     @classmethod
-    def of(cls, rows, sign, size=0):
-        """The order of `rows`, (id, key) pairs already in order; `size`: at least this many ids in the key array."""
-        ids, keys = array("I"), array("q")
-        for pk, key in rows:
-            ids.append(pk)
-            keys.append(key)
-        key = array("q", [0]) * max(size, (max(ids) + 1) if ids else 0)
-        for pk, value in zip(ids, keys, strict=True):
-            key[pk] = value
-        return cls.cut(ids, key, sign)
+    def of(cls, ids, keys, sign):
+        """The order of the pieces `ids` (a numpy array) whose keys are `keys` (another, in the same order)."""
+        key = numpy.zeros(int(ids.max()) + 1 if len(ids) else 0, dtype=numpy.int64)
+        key[ids] = keys
+        return cls.sorted(ids, array("q", key.tobytes()), sign)
+
+    @classmethod
+    def sorted(cls, ids, key, sign):
+        """The pieces `ids` (a numpy array) in the order of `key` (their keys, an array indexed by piece id)."""
+        keys = numpy.frombuffer(key, dtype=numpy.int64)[ids] if len(ids) else numpy.zeros(0, dtype=numpy.int64)
+        ordered = ids[numpy.lexsort((sign * ids.astype(numpy.int64), keys))]
+        return cls.cut(array("I", ordered.astype(numpy.uint32).tobytes()), key, sign)
 
     @classmethod
     def cut(cls, ids, key, sign):
@@ -421,28 +424,27 @@ class Order:
 
     # --- Updating ---------------------------------------------------------------------
 
-    def replaced(self, removed, added):
+    def replaced(self, changed, expected, added):
         """
-        A new order without the pieces `removed` (a BitMap of pieces in it) and
-        with `added`, (id, key) pairs in any order.
+        A new order without the pieces `changed` (a BitMap: those of them it
+        holds, and it should hold those in `expected`), and with `added`, (id,
+        key) pairs in any order.
         """
         key = self.key[:]
         size = max((pk for pk, _ in added), default=-1) + 1
         if size > len(key):
             key.extend(array("q", [0]) * (size - len(key)))
-        if len(removed) + len(added) > SMALL_CHANGE:
+        if len(changed) + len(added) > SMALL_CHANGE:
             for pk, value in added:
                 key[pk] = value
             kept = numpy.frombuffer(self.ids, dtype=numpy.uint32)
-            if removed:
-                kept = kept[~numpy.isin(kept, numpy.fromiter(removed, dtype=numpy.uint32, count=len(removed)))]
+            kept = kept[~numpy.isin(kept, numpy.fromiter(changed, dtype=numpy.uint32, count=len(changed)))]
             members = numpy.concatenate([kept, numpy.fromiter((pk for pk, _ in added), dtype=numpy.uint32)])
-            keys = numpy.frombuffer(key, dtype=numpy.int64)[members]
-            ordered = members[numpy.lexsort((self.sign * members.astype(numpy.int64), keys))]
-            return Order.cut(array("I", ordered.tobytes()), key, self.sign)
+            return Order.sorted(members, key, self.sign)
         order = Order(self.ids[:], key, self.sign, self.buckets[:], self.starts[:])
-        for pk in removed:
-            order._remove(pk)
+        for pk in changed:
+            if not order._discard(pk) and pk in expected:
+                raise LookupError(f"piece {pk} is not where its key puts it")
         for pk, value in added:
             key[pk] = value
             order._insert(pk, value)
@@ -456,10 +458,13 @@ class Order:
         for later in range(bucket + 1, len(starts)):
             starts[later] += by
 
-    def _remove(self, pk):
+    def _discard(self, pk):
+        """Take the piece out if the order holds it; whether it did."""
+        if pk >= len(self.key):
+            return False
         position = self.position(pk, self.key[pk])
         if position >= len(self.ids) or self.ids[position] != pk:
-            raise LookupError(f"piece {pk} is not where its key puts it")
+            return False
         del self.ids[position]
         bucket = self._bucket_of(position)
         self.buckets[bucket] = self.buckets[bucket] - BitMap([pk])
@@ -467,6 +472,7 @@ class Order:
         if not self.buckets[bucket]:
             del self.buckets[bucket]
             del self.starts[bucket]
+        return True
 
     def _insert(self, pk, key):
         position = self.position(pk, key)
@@ -511,17 +517,19 @@ class PieceIndex:
         with replica_reads(allowed=False):
             published = Piece.objects.published()
             options = {facet.name: _option_bitmaps(facet, published) for facet in facets}
-            # Two flat arrays rather than a list of a million tuples: the worker's memory stays small.
-            by_price = Order.of(
-                published.order_by("price", "id").values_list("pk", CENTS).iterator(chunk_size=20_000), sign=1
-            )
+            # Flat arrays rather than a list of a million tuples: the worker's memory stays small.
+            # Both orders come from one read, sorted here by the keys their updates sort by.
+            ids, cents, dates = array("I"), array("q"), array("q")
             newest_key = _newest_keys()
-            rows = published.order_by(*Sort.orderings[Sort.NEWEST]).values_list("pk", "published_at")
-            newest = Order.of(
-                ((pk, newest_key(at)) for pk, at in rows.iterator(chunk_size=20_000)),
-                sign=-1,
-                size=len(by_price.key),
-            )
+            for pk, price, published_at in (
+                published.order_by().values_list("pk", CENTS, "published_at").iterator(chunk_size=20_000)
+            ):
+                ids.append(pk)
+                cents.append(price)
+                dates.append(newest_key(published_at))
+        members = numpy.array(ids, dtype=numpy.uint32)
+        by_price = Order.of(members, numpy.array(cents, dtype=numpy.int64), sign=1)
+        newest = Order.of(members, numpy.array(dates, dtype=numpy.int64), sign=-1)
         universe = BitMap.union(BitMap(), *by_price.buckets)
         return cls(version, universe, options, by_price, newest, database=database, facets=facets)
 
@@ -550,8 +558,8 @@ class PieceIndex:
             version,
             (self.universe - changed) | BitMap(pk for pk, _, _ in rows),
             options,
-            self.by_price.replaced(before, [(pk, cents) for pk, cents, _ in rows]),
-            self.newest.replaced(before, [(pk, newest_key(at)) for pk, _, at in rows]),
+            self.by_price.replaced(changed, before, [(pk, cents) for pk, cents, _ in rows]),
+            self.newest.replaced(changed, before, [(pk, newest_key(at)) for pk, _, at in rows]),
             database=self.database,
             facets=self.facets,
             behind_since=behind_since,

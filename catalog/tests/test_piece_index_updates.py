@@ -695,3 +695,18 @@ def test_an_order_that_no_longer_matches_its_keys_is_rebuilt_not_served(builds):
     after = current_index()
     assert builds["n"] == before + 1
     assert after.behind_since is None and said(after) == said(fresh())
+
+
+def test_prices_in_cents_are_exact_on_every_database(client):
+    """SQLite holds prices as floats: 19.99 × 100 is 1998.999…, which a cast alone makes 1998."""
+    cheaper, dearer = PieceFactory(price=Decimal("19.98")), PieceFactory(price=Decimal("19.99"))
+
+    def listed(**params):
+        return [piece.pk for piece in client.get(LISTING, params).context["object_list"]]
+
+    assert listed(price_max="19.98") == [cheaper.pk]
+    assert listed(price_min="19.99") == [dearer.pk]
+    dearer.price = Decimal("0.29")  # read again by the update, with the same rounding
+    dearer.save()
+    assert listed(price_max="0.29") == [dearer.pk]
+    assert listed(sort="price") == [dearer.pk, cheaper.pk]
