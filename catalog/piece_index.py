@@ -101,7 +101,7 @@ from django.db.models.functions import Cast, Round
 from django.utils.dateparse import parse_datetime
 from pyroaring import BitMap
 
-from marketplace.db_router import PRIMARY, replica_reads
+from marketplace.db_router import PRIMARY
 
 from .facets import FACETS, FLAG_KEY, facet_options
 from .filters import Sort, order_pieces
@@ -170,7 +170,9 @@ def _option_bitmaps(facet, published):
         return {value: _ids(published.filter(facet.condition([value]))) for value in values}
     if facet.field:
         return _ids_by_key(published, facet.field)
-    related = facet.through.objects.filter(**{f"{facet.owner}__in": published.values("pk")}, **facet.through_filter)
+    related = facet.through.objects.using(published.db).filter(
+        **{f"{facet.owner}__in": published.values("pk")}, **facet.through_filter
+    )
     return _ids_by_key(related, facet.through_key, pk=facet.owner)
 
 
@@ -514,19 +516,18 @@ class PieceIndex:
     @classmethod
     def build(cls, version=None, facets=FACETS, database=None):
         """The index of the published catalog, read whole: a few grouped queries per facet."""
-        with replica_reads(allowed=False):
-            published = Piece.objects.published()
-            options = {facet.name: _option_bitmaps(facet, published) for facet in facets}
-            # Flat arrays rather than a list of a million tuples: the worker's memory stays small.
-            # Both orders come from one read, sorted here by the keys their updates sort by.
-            ids, cents, dates = array("I"), array("q"), array("q")
-            newest_key = _newest_keys()
-            for pk, price, published_at in (
-                published.order_by().values_list("pk", CENTS, "published_at").iterator(chunk_size=20_000)
-            ):
-                ids.append(pk)
-                cents.append(price)
-                dates.append(newest_key(published_at))
+        published = Piece.objects.using(PRIMARY).published()  # never a replica that may lag behind the version
+        options = {facet.name: _option_bitmaps(facet, published) for facet in facets}
+        # Flat arrays rather than a list of a million tuples: the worker's memory stays small.
+        # Both orders come from one read, sorted here by the keys their updates sort by.
+        ids, cents, dates = array("I"), array("q"), array("q")
+        newest_key = _newest_keys()
+        for pk, price, published_at in (
+            published.order_by().values_list("pk", CENTS, "published_at").iterator(chunk_size=20_000)
+        ):
+            ids.append(pk)
+            cents.append(price)
+            dates.append(newest_key(published_at))
         members = numpy.array(ids, dtype=numpy.uint32)
         by_price = Order.of(members, numpy.array(cents, dtype=numpy.int64), sign=1)
         newest = Order.of(members, numpy.array(dates, dtype=numpy.int64), sign=-1)
@@ -545,8 +546,7 @@ class PieceIndex:
             behind_since = self.version + 1
         if not changed:
             return self._with(version, behind_since)
-        with replica_reads(allowed=False):
-            fresh, rows = _Reread.of(self.facets).read(changed)
+        fresh, rows = _Reread.of(self.facets).read(changed)
         options = {}
         for facet in self.facets:
             # Flags and options counted one by one have a bitmap even when empty, as in the build.

@@ -60,8 +60,8 @@ PIECES_OF_ROW = {
     PersonalizationRequest: lambda row: [row.piece_id],
     ProductionStep: lambda row: [row.piece_id],
     # A maker's status, workshop and country, and their certifications, are facets of all their pieces.
-    MakerCertification: lambda row: _pieces_of_maker(row.artisan_id),
-    Artisan: lambda row: _pieces_of_maker(row.pk),
+    MakerCertification: lambda row: _pieces_of_maker(row.artisan_id, row._state.db),
+    Artisan: lambda row: _pieces_of_maker(row.pk, row._state.db),
 }
 # The field by which a row of PIECES_OF_ROW belongs to its piece or maker, if it may be moved.
 OWNER_FIELD = {
@@ -73,8 +73,10 @@ OWNER_FIELD = {
 }
 
 
-def _pieces_of_maker(artisan_id):
-    return list(Piece.objects.filter(artisan_id=artisan_id).values_list("pk", flat=True))
+def _pieces_of_maker(artisan_id, database=None):
+    """The ids of a maker's pieces, from the database the row was written to (never a replica)."""
+    pieces = Piece.objects.using(database or "default").filter(artisan_id=artisan_id)
+    return list(pieces.values_list("pk", flat=True))
 
 
 def _bump(pieces):
@@ -92,9 +94,8 @@ def remember_owner(sender, instance, raw=False, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
     field = OWNER_FIELD[sender]
-    instance._catalog_previous_owner = (
-        sender._default_manager.filter(pk=instance.pk).values_list(field, flat=True).first()
-    )
+    stored = sender._default_manager.using(kwargs.get("using") or "default").filter(pk=instance.pk)
+    instance._catalog_previous_owner = stored.values_list(field, flat=True).first()
 
 
 def catalog_changed(sender=None, instance=None, created=False, **kwargs):
@@ -103,13 +104,13 @@ def catalog_changed(sender=None, instance=None, created=False, **kwargs):
     if instance is None or (pieces_of is None and not created):
         _bump(None)  # anything may have changed
         return
-    if pieces_of is None:
-        _bump([])  # a new taxonomy entry: no piece uses it yet
+    if pieces_of is None or (created and sender is Artisan):
+        _bump([])  # a new taxonomy entry or maker: no piece is theirs yet
         return
     pieces = [pk for pk in pieces_of(instance) if pk is not None]
     previous = getattr(instance, "_catalog_previous_owner", None)
     if previous is not None and previous != getattr(instance, OWNER_FIELD[sender]):
-        pieces += _pieces_of_maker(previous) if sender is MakerCertification else [previous]
+        pieces += _pieces_of_maker(previous, instance._state.db) if sender is MakerCertification else [previous]
     _bump(pieces)
 
 
