@@ -31,25 +31,28 @@ request:
 
 - Pieces named by the log are read again (`PieceIndex.updated`): removed from
   every bitmap and order, then added back from their rows as they are now,
-  with the same queries as the build restricted to their ids: a few
-  milliseconds at 100,000 pieces, in the request that first sees the version.
-  A piece deleted, unpublished or whose maker is no longer public is simply not
-  added back.
+  read with the facets' own conditions restricted to their ids, in two
+  queries compiled once per process (`_Reread`). At 100,000 pieces on a
+  loaded machine: 25 ms for one piece, 55 ms for 50, in the request that
+  first sees the version (bench/README.md, "The listing's index after a
+  write"). A piece deleted, unpublished or whose maker is no longer public is
+  simply not added back.
 - "Everything" (or a log that cannot tell: an entry expired or evicted, the
-  cache cleared, the worker too far behind) needs a full rebuild, which at
-  100,000 pieces takes seconds (bench/README.md, "The listing's index after a
-  write"). A catalog under `INLINE_REBUILD_BELOW` pieces is rebuilt at once, in
-  the request. A larger one is rebuilt by a background thread of the worker,
-  while requests keep being answered from the index it had, in which the
-  pieces named by the log since are still read again on each request.
+  cache cleared, the worker too far behind, more than `MAX_UPDATE` pieces)
+  needs a full rebuild: 13 to 19 s at 100,000 pieces on the same machine. A
+  catalog under `INLINE_REBUILD_BELOW` pieces is rebuilt at once, in the
+  request. A larger one is rebuilt by a background thread of the worker, while
+  requests keep being answered from the index it had, in which the pieces
+  named by the log since are still read again on each request. A worker with
+  no index yet (it just started) builds one in its first listing request.
 
-So the stale window is: none for the request that made a change (the
-version is bumped inside its transaction, and the index read on the same
-connection), none once committed for a change to named pieces (their rows are
-read again by the next request of every worker), and for a change to
-everything, the time of one full build (plus the request that starts it),
-during which the listing shows the catalog as before that change, with later
-changes to named pieces applied. An index knows where it stands:
+So the stale window is: none for a change to named pieces (the version is
+bumped inside the writing transaction, for its own later reads, and again
+once it commits; every worker reads the pieces again in its next request),
+and for a change to everything, the time of one full build from the first
+request that sees it (16 s at 100,000 pieces on the loaded machine), during
+which the listing shows the catalog as before that change, with later changes
+to named pieces applied. An index knows where it stands:
 `behind_since` is the first version whose change it does not show yet (None
 when exact). The worker then installs the rebuilt index at its next request,
 after reading again the pieces named by the log since the rebuild started, so
