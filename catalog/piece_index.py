@@ -32,14 +32,14 @@ request:
 - Pieces named by the log are read again (`PieceIndex.updated`): removed from
   every bitmap and order, then added back from their rows as they are now,
   read with the facets' own conditions restricted to their ids, in two
-  queries compiled once per process (`_Reread`). At 100,000 pieces on a
-  loaded machine: 25 ms for one piece, 55 ms for 50, in the request that
-  first sees the version (bench/README.md, "The listing's index after a
-  write"). A piece deleted, unpublished or whose maker is no longer public is
+  queries compiled once per process (`_Reread`). At 100,000 pieces: 10 ms
+  for one piece, 27 ms for 50 (25 and 55 ms on a loaded machine), in the
+  request that first sees the version (bench/README.md, "The listing's index
+  after a write"). A piece deleted, unpublished or whose maker is no longer public is
   simply not added back.
 - "Everything" (or a log that cannot tell: an entry expired or evicted, the
   cache cleared, the worker too far behind, more than `MAX_UPDATE` pieces)
-  needs a full rebuild: 13 to 19 s at 100,000 pieces on the same machine. A
+  needs a full rebuild: 6 to 7 s at 100,000 pieces (13 to 19 s loaded). A
   catalog under `INLINE_REBUILD_BELOW` pieces is rebuilt at once, in the
   request. A larger one is rebuilt by a background thread of the worker, while
   requests keep being answered from the index it had, in which the pieces
@@ -50,7 +50,7 @@ So the stale window is: none for a change to named pieces (the version is
 bumped inside the writing transaction, for its own later reads, and again
 once it commits; every worker reads the pieces again in its next request),
 and for a change to everything, the time of one full build from the first
-request that sees it (16 s at 100,000 pieces on the loaded machine), during
+request that sees it (7 s at 100,000 pieces, 16 s on a loaded machine), during
 which the listing shows the catalog as before that change, with later changes
 to named pieces applied. An index knows where it stands:
 `behind_since` is the first version whose change it does not show yet (None
