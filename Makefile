@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-cluster \
-	wrk screenshots clean bench bench-db bench-copies
+	wrk screenshots clean bench bench-db bench-copies bench-index
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -126,6 +126,13 @@ bench: install wrk services
 # Only the bench's database of SIZE pieces: built (seed timed) if missing, migrated if present; no server, no wrk.
 bench-db: install services
 	$(BIN)/python -m bench.database $(SIZE)
+
+# The listing's index after a write (bench/README.md): the full build, updates of 1 and 50 pieces, and the
+# stale window of a change to everything, on the bench database of SIZE pieces (or INDEX_DB_URL); writes rolled back.
+INDEX_DB_URL ?=
+bench-index: install-dev services
+	$(BIN)/python -m bench.index_update --size $(SIZE) $(if $(INDEX_DB_URL),--database-url $(INDEX_DB_URL)) \
+		--out bench/results/index-update-$$(date +%Y-%m-%d)-$(SIZE).md
 
 # wrk, the load generator of the bench and the load tests, from Debian's packages.
 wrk:

@@ -11,36 +11,107 @@ microseconds. This module does the same:
 - `PieceIndex.build()` reads, in a few grouped queries, the published pieces
   of every option of every facet of `catalog.facets.FACETS` (grouped by the
   facet's `field` or `through` table, or filtered by its `condition` option by
-  option, exactly as the SQL counts did), the price of every piece, and the
-  order of the pieces under each sort;
-- `current_index()` rebuilds it when the catalog's version moves on
-  (`catalog.guide.bump_catalog_version`, which every write to the catalog
-  calls), so the counts are exact, never minutes old;
+  option, exactly as the SQL counts did), and the order of the pieces under
+  each sort with its key (price in cents, publication time);
 - the listing asks it for the result's ids (`result`), the facet counts
   (`facet_counts`) and one page of ids in order (`page`), then loads the 24
   pieces of the page by primary key.
 
-A facet declared in FACETS is indexed and counted with no change here.
+Kept in step with the catalog
+-----------------------------
+Every write to the catalog moves its version on (`catalog.guide.
+bump_catalog_version`, from catalog.signals and the bulk services) and logs
+which pieces the write concerns: one piece, or a few (a piece saved, its
+materials, steps or techniques changed, a personalization request sent for
+it, published, hidden), the pieces of one maker (the maker edited, a
+certification of theirs verified), or "everything" (a taxonomy renamed, makers
+approved or suspended in bulk, more than `MAX_LOGGED_PIECES` pieces).
+`current_index()` compares the worker's index with the version on each
+request:
+
+- Pieces named by the log are read again (`PieceIndex.updated`): removed from
+  every bitmap and order, then added back from their rows as they are now,
+  read with the facets' own conditions restricted to their ids, in two
+  queries compiled once per process (`_Reread`). At 100,000 pieces: 10 ms
+  for one piece, 27 ms for 50 (25 and 55 ms on a loaded machine), in the
+  request that first sees the version (bench/README.md, "The listing's index
+  after a write"). A piece deleted, unpublished or whose maker is no longer public is
+  simply not added back.
+- "Everything" (or a log that cannot tell: an entry expired or evicted, the
+  cache cleared, the worker too far behind, more than `MAX_UPDATE` pieces)
+  needs a full rebuild: 6 to 7 s at 100,000 pieces (13 to 19 s loaded). A
+  catalog under `INLINE_REBUILD_BELOW` pieces is rebuilt at once, in the
+  request. A larger one is rebuilt by a background thread of the worker, while
+  requests keep being answered from the index it had, in which the pieces
+  named by the log since are still read again on each request. A worker with
+  no index yet (it just started) builds one in its first listing request.
+
+So the stale window is: none for a change to named pieces (the version is
+bumped inside the writing transaction, for its own later reads, and again
+once it commits; every worker reads the pieces again in its next request),
+and for a change to everything, the time of one full build from the first
+request that sees it (7 s at 100,000 pieces, 16 s on a loaded machine), during
+which the listing shows the catalog as before that change, with later changes
+to named pieces applied. An index knows where it stands:
+`behind_since` is the first version whose change it does not show yet (None
+when exact). The worker then installs the rebuilt index at its next request,
+after reading again the pieces named by the log since the rebuild started, so
+it never goes back to an older index than it had (`exact_through` only moves
+forward) and converges to the exact counts. A rebuild that fails is logged,
+the previous index is kept, and the next request after `RETRY_SECONDS` tries
+again.
+
+Each worker keeps its own index and rebuilds it itself; the log is in the
+shared cache (Redis in production). With the per-process cache of development
+(locmem) a single process sees every bump it makes, which is what runserver
+needs. The index reads the primary database, never a replica that may lag
+behind the version. Known limit: a worker that reads the index inside a
+transaction that wrote pieces and then rolls back keeps those rows until they
+change again (the same was true of the full rebuild).
+
+A facet declared in FACETS is indexed, counted and kept in step with no change
+here.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
+import logging
 import threading
+import time
 from array import array
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+import numpy
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import connection
-from django.db.models import BigIntegerField, CharField, F, Value
-from django.db.models.functions import Cast
+from django.db import connections
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast, Round
+from django.utils.dateparse import parse_datetime
 from pyroaring import BitMap
+
+from marketplace.db_router import PRIMARY
 
 from .facets import FACETS, FLAG_KEY, facet_options
 from .filters import Sort, order_pieces
-from .guide import catalog_version
+from .guide import catalog_changes, catalog_version
 from .models import Piece
+
+logger = logging.getLogger(__name__)
 
 # Pieces per bucket of a listing order: a page is found by counting the
 # result's pieces bucket by bucket, then sorting only the bucket it falls in.
@@ -49,10 +120,29 @@ BUCKET_SIZE = 1024
 SMALL_RESULT = 4096
 # The sorts the index serves; relevance and "most requested" are ordered in SQL.
 INDEXED_SORTS = (Sort.NEWEST, Sort.PRICE, Sort.PRICE_DESC)
+# Changes to at most this many pieces are moved in the orders one by one; more re-sort the orders (in memory).
+SMALL_CHANGE = 256
+# More changed pieces than this between two requests: rebuilt whole rather than read again piece by piece.
+MAX_UPDATE = 500
+# Pieces read again per query: for many more, PostgreSQL plans to read the facets' tables whole.
+READ_RUN = 64
+# A catalog smaller than this is rebuilt whole in the request (well under a second); a larger one in the background.
+INLINE_REBUILD_BELOW = 5_000
+# After a background rebuild failed, the next one starts no sooner than this.
+RETRY_SECONDS = 10
+
+# Rounded: SQLite keeps prices as floats, and 19.99 × 100 is 1998.9999… there.
+CENTS = Cast(Round(F("price") * Value(100)), BigIntegerField())
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def _database():
+    return connections[PRIMARY]
 
 
 def _postgresql():
-    return connection.vendor == "postgresql"
+    return _database().vendor == "postgresql"
 
 
 def _ids(queryset):
@@ -83,85 +173,412 @@ def _option_bitmaps(facet, published):
         return {value: _ids(published.filter(facet.condition([value]))) for value in values}
     if facet.field:
         return _ids_by_key(published, facet.field)
-    related = facet.through.objects.filter(**{f"{facet.owner}__in": published.values("pk")}, **facet.through_filter)
+    related = facet.through.objects.using(published.db).filter(
+        **{f"{facet.owner}__in": published.values("pk")}, **facet.through_filter
+    )
     return _ids_by_key(related, facet.through_key, pk=facet.owner)
 
 
-@dataclass
-class Order:
-    """The published pieces in one listing order, cut into buckets of BUCKET_SIZE."""
+def _correlated(condition, negated=False):
+    """
+    A facet's condition with its `field__in=<subquery>` lookups written as
+    correlated EXISTS. The build wants the subquery read once and hashed (it
+    asks about every piece); an update asks about a few, for which EXISTS
+    looks up their rows by index instead of reading the subquery whole (50 ms
+    for the verified certifications at 100,000 pieces, in each of 11 options).
+    Under a negation IN and EXISTS differ on NULLs, so those are left as they are.
+    """
+    if not isinstance(condition, Q):
+        return condition
+    negated = negated != condition.negated
+    children = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            child = _correlated(child, negated)
+        elif isinstance(child, tuple) and not negated:
+            lookup, value = child
+            if lookup.endswith("__in") and isinstance(value, QuerySet) and len(value.query.values_select) == 1:
+                inner = value.query.values_select[0]
+                child = Exists(value.filter(**{inner: OuterRef(lookup.removesuffix("__in"))}))
+        children.append(child)
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
 
-    ids: array  # piece ids, in order (uint32, as the bitmaps hold them)
-    rank: array  # position in `ids`, indexed by piece id (an array: a dict would take 100 MB at 1M pieces)
-    buckets: list  # BitMap of each run of BUCKET_SIZE ids
+
+# Stands for the ids of the pieces read again among the parameters of a compiled query.
+_IDS = object()
+
+
+class _AnyOf(Expression):
+    """
+    `lhs` is one of the pieces read again, with their ids as a single parameter
+    (an array on PostgreSQL, a JSON list elsewhere): the query's text is the
+    same whatever the pieces, so it is compiled once (`_Reread`).
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, lhs):
+        super().__init__()
+        self.lhs = lhs
+
+    def get_source_expressions(self):
+        return [self.lhs]
+
+    def set_source_expressions(self, expressions):
+        (self.lhs,) = expressions
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", (*params, _IDS)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, _IDS)
+
+
+class _Reread:
+    """
+    The queries that read a few pieces again, as `_option_bitmaps` reads them
+    all: one row per published piece with its price, date, a column per field
+    facet and one per option of the others (flags, options counted one by one),
+    and one UNION of the facets counted over a related table. Compiling them
+    (some 40 conditions) costs more than running them, so each is compiled once
+    per list of facets and options, and run with the ids as a parameter.
+    """
+
+    _compiled = {}
+
+    def __init__(self, facets):
+        self.options = {facet.name: {} for facet in facets}  # the options always present (as in the build)
+        self.columns = []  # (facet name, option value, or None for a field facet's value)
+        published = Piece.objects.published().filter(_AnyOf(F("pk")))
+        annotations = {"o_pk": F("pk"), "o_cents": CENTS, "o_at": F("published_at")}
+        for facet in facets:
+            if facet.through:
+                continue
+            if facet.field:
+                annotations[f"c{len(self.columns)}"] = Cast(F(facet.field), CharField())
+                self.columns.append((facet.name, None))
+                continue
+            values = [FLAG_KEY] if facet.is_flag else [option.value for option in facet_options().get(facet.name, [])]
+            for value in values:
+                self.options[facet.name][value] = None
+                condition = _correlated(facet.condition([value]))
+                annotations[f"c{len(self.columns)}"] = ExpressionWrapper(condition, output_field=BooleanField())
+                self.columns.append((facet.name, value))
+        rows = published.order_by().annotate(**annotations).values_list(*annotations)
+        # Over the pieces the first query found published: their related rows by index, no join.
+        branches = [
+            facet.through.objects.filter(_AnyOf(F(facet.owner)), **facet.through_filter)
+            .order_by()
+            .values_list(
+                Value(facet.name, output_field=CharField()), Cast(F(facet.through_key), CharField()), facet.owner
+            )
+            for facet in facets
+            if facet.through
+        ]
+        self.rows = rows.query.get_compiler(PRIMARY).as_sql()
+        self.related = (
+            branches[0].union(*branches[1:], all=True).query.get_compiler(PRIMARY).as_sql() if branches else None
+        )
 
     @classmethod
-    def of(cls, ids):
-        ids = array("I", ids)
-        rank = array("l", [-1]) * ((max(ids) + 1) if ids else 0)
-        for position, pk in enumerate(ids):
-            rank[pk] = position
-        buckets = [BitMap(ids[start : start + BUCKET_SIZE]) for start in range(0, len(ids), BUCKET_SIZE)]
-        return cls(ids, rank, buckets)
+    def of(cls, facets):
+        counted = tuple(
+            (facet.name, tuple(option.value for option in facet_options().get(facet.name, [])))
+            for facet in facets
+            if facet.count_each_option
+        )
+        key = (_database().settings_dict["NAME"], tuple(facet.name for facet in facets), counted)
+        if key not in cls._compiled:
+            cls._compiled[key] = cls(facets)
+        return cls._compiled[key]
+
+    def read(self, ids):
+        """({facet name: {option value: BitMap}}, [(id, cents, published_at)]) of the published pieces among `ids`."""
+        options = {name: {option: BitMap() for option in always} for name, always in self.options.items()}
+        pieces = []
+        ids = sorted(ids)
+        with _database().cursor() as cursor:
+            # In runs of READ_RUN pieces: for more, PostgreSQL would rather read the conditions' tables whole.
+            for start in range(0, len(ids), READ_RUN):
+                for pk, cents, published_at, *cells in _run(cursor, self.rows, ids[start : start + READ_RUN]):
+                    pieces.append((pk, cents, _as_datetime(published_at)))
+                    for (name, option), cell in zip(self.columns, cells, strict=True):
+                        if option is None:
+                            options[name].setdefault(cell, BitMap()).add(pk)
+                        elif cell:
+                            options[name][option].add(pk)
+            if self.related and pieces:
+                for name, key, owner in _run(cursor, self.related, [pk for pk, _, _ in pieces]):
+                    options[name].setdefault(key, BitMap()).add(owner)
+        return options, pieces
+
+
+def _run(cursor, compiled, ids):
+    """The rows of a compiled query of `_Reread`, for these ids."""
+    sql, params = compiled
+    value = ids if _postgresql() else json.dumps(ids)
+    cursor.execute(sql, [value if param is _IDS else param for param in params])
+    return cursor.fetchall()
+
+
+def _as_datetime(value):
+    """A date read without Django's converters: SQLite gives it naive, or as text (in UTC)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        value = parse_datetime(value)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
+def _newest_key(published_at, nulls_first):
+    """The newest order's key: ascending keys come newest first; an undated piece goes where the database puts it."""
+    if published_at is None:
+        return -(2**62) if nulls_first else 2**62
+    return -((published_at - EPOCH) // MICROSECOND)
+
+
+def _newest_keys():
+    """A function of published_at giving the newest order's key on this database."""
+    nulls_first = _postgresql()  # "-published_at" is DESC: NULLs come first on PostgreSQL, last on SQLite
+    return lambda published_at: _newest_key(published_at, nulls_first)
+
+
+class Order:
+    """
+    The published pieces in one listing order: ascending by (key[pk], sign × pk),
+    in `ids`, and cut into buckets of consecutive ids. The build cuts buckets
+    of BUCKET_SIZE; an update adds a piece to, or takes it from, one bucket
+    (a bucket grown to twice the size is split, an emptied one dropped).
+    An Order is never changed once made: `replaced` returns a new one.
+    """
+
+    def __init__(self, ids, key, sign, buckets, starts):
+        self.ids = ids  # piece ids, in order (uint32, as the bitmaps hold them)
+        self.key = key  # the order's first key, indexed by piece id (an array: a dict would take 100 MB at 1M pieces)
+        self.sign = sign  # +1: pieces with the same key by ascending id; -1: by descending id
+        self.buckets = buckets  # BitMap of each run of ids
+        self.starts = starts  # the position of each bucket's first id, then len(ids)
+
+    @classmethod
+    def of(cls, ids, keys, sign):
+        """The order of the pieces `ids` (a numpy array) whose keys are `keys` (another, in the same order)."""
+        key = numpy.zeros(int(ids.max()) + 1 if len(ids) else 0, dtype=numpy.int64)
+        key[ids] = keys
+        return cls.sorted(ids, array("q", key.tobytes()), sign)
+
+    @classmethod
+    def sorted(cls, ids, key, sign):
+        """The pieces `ids` (a numpy array) in the order of `key` (their keys, an array indexed by piece id)."""
+        keys = numpy.frombuffer(key, dtype=numpy.int64)[ids] if len(ids) else numpy.zeros(0, dtype=numpy.int64)
+        ordered = ids[numpy.lexsort((sign * ids.astype(numpy.int64), keys))]
+        return cls.cut(array("I", ordered.astype(numpy.uint32).tobytes()), key, sign)
+
+    @classmethod
+    def cut(cls, ids, key, sign):
+        starts = list(range(0, len(ids), BUCKET_SIZE))
+        buckets = [BitMap(ids[start : start + BUCKET_SIZE]) for start in starts]
+        return cls(ids, key, sign, buckets, [*starts, len(ids)])
+
+    # --- Reading ----------------------------------------------------------------------
 
     def range(self, low, high):
         """The ids at positions low..high-1, as a BitMap, whole buckets taken as they are."""
-        first, last = -(-low // BUCKET_SIZE), high // BUCKET_SIZE
+        if low >= high:
+            return BitMap()
+        starts = self.starts
+        first = bisect_left(starts, low, 0, len(self.buckets))  # the first bucket that starts at `low` or after
+        last = bisect_right(starts, high) - 1  # buckets before it end at `high` or before
         if first >= last:
             return BitMap(self.ids[low:high])
         return BitMap.union(
-            BitMap(self.ids[low : first * BUCKET_SIZE]),
+            BitMap(self.ids[low : starts[first]]),
             *self.buckets[first:last],
-            BitMap(self.ids[last * BUCKET_SIZE : high]),
+            BitMap(self.ids[starts[last] : high]),
         )
+
+    def _sorted(self, pieces, reverse):
+        """The pieces of a BitMap in this order (or its reverse)."""
+        ordered = list(pieces)  # ascending ids: a stable sort by key keeps them so among equal keys
+        if (self.sign < 0) != reverse:
+            ordered.reverse()
+        return sorted(ordered, key=self.key.__getitem__, reverse=reverse)
 
     def page(self, result, offset, limit, *, reverse=False):
         """The ids of `result` at positions offset..offset+limit in this order (or its reverse)."""
         if len(result) <= SMALL_RESULT:
-            ordered = sorted(result, key=self.rank.__getitem__, reverse=reverse)
-            return ordered[offset : offset + limit]
+            return self._sorted(result, reverse)[offset : offset + limit]
         found, seen = [], 0
         for bucket in reversed(self.buckets) if reverse else self.buckets:
             size = result.intersection_cardinality(bucket)
             if seen + size > offset:
-                ordered = sorted(result & bucket, key=self.rank.__getitem__, reverse=reverse)
+                ordered = self._sorted(result & bucket, reverse)
                 found.extend(ordered[max(0, offset - seen) :][: limit - len(found)])
                 if len(found) >= limit:
                     break
             seen += size
         return found
 
+    def position(self, pk, key):
+        """Where a piece with this key is in `ids`, or would go."""
+        ids, keyed = self.ids, self.key.__getitem__
+        low, high = bisect_left(ids, key, key=keyed), bisect_right(ids, key, key=keyed)
+        if self.sign > 0:
+            return bisect_left(ids, pk, low, high)
+        return bisect_left(ids, -pk, low, high, key=int.__neg__)
+
+    # --- Updating ---------------------------------------------------------------------
+
+    def replaced(self, changed, expected, added):
+        """
+        A new order without the pieces `changed` (a BitMap: those of them it
+        holds, and it should hold those in `expected`), and with `added`, (id,
+        key) pairs in any order.
+        """
+        key = self.key[:]
+        size = max((pk for pk, _ in added), default=-1) + 1
+        if size > len(key):
+            key.extend(array("q", [0]) * (size - len(key)))
+        if len(changed) + len(added) > SMALL_CHANGE:
+            for pk, value in added:
+                key[pk] = value
+            kept = numpy.frombuffer(self.ids, dtype=numpy.uint32)
+            kept = kept[~numpy.isin(kept, numpy.fromiter(changed, dtype=numpy.uint32, count=len(changed)))]
+            members = numpy.concatenate([kept, numpy.fromiter((pk for pk, _ in added), dtype=numpy.uint32)])
+            return Order.sorted(members, key, self.sign)
+        order = Order(self.ids[:], key, self.sign, self.buckets[:], self.starts[:])
+        for pk in changed:
+            if not order._discard(pk) and pk in expected:
+                raise LookupError(f"piece {pk} is not where its key puts it")
+        for pk, value in added:
+            key[pk] = value
+            order._insert(pk, value)
+        return order
+
+    def _bucket_of(self, position):
+        return min(bisect_right(self.starts, position), len(self.buckets)) - 1
+
+    def _shift(self, bucket, by):
+        starts = self.starts
+        for later in range(bucket + 1, len(starts)):
+            starts[later] += by
+
+    def _discard(self, pk):
+        """Take the piece out if the order holds it; whether it did."""
+        if pk >= len(self.key):
+            return False
+        position = self.position(pk, self.key[pk])
+        if position >= len(self.ids) or self.ids[position] != pk:
+            return False
+        del self.ids[position]
+        bucket = self._bucket_of(position)
+        self.buckets[bucket] = self.buckets[bucket] - BitMap([pk])
+        self._shift(bucket, -1)
+        if not self.buckets[bucket]:
+            del self.buckets[bucket]
+            del self.starts[bucket]
+        return True
+
+    def _insert(self, pk, key):
+        position = self.position(pk, key)
+        self.ids.insert(position, pk)
+        if not self.buckets:
+            self.buckets, self.starts = [BitMap([pk])], [0, 1]
+            return
+        bucket = self._bucket_of(position)
+        self.buckets[bucket] = self.buckets[bucket] | BitMap([pk])
+        self._shift(bucket, 1)
+        start, end = self.starts[bucket], self.starts[bucket + 1]
+        if end - start >= 2 * BUCKET_SIZE:
+            middle = start + (end - start) // 2
+            self.buckets[bucket : bucket + 1] = [BitMap(self.ids[start:middle]), BitMap(self.ids[middle:end])]
+            self.starts.insert(bucket + 1, middle)
+
 
 class PieceIndex:
-    """Bitmaps of the published pieces by facet option, their prices, and their listing orders."""
+    """Bitmaps of the published pieces by facet option, and their listing orders."""
 
-    def __init__(self, version, universe, options, by_price, cents, newest):
-        self.version = version
+    def __init__(
+        self, version, universe, options, by_price, newest, *, database=None, facets=FACETS, behind_since=None
+    ):
+        self.version = version  # the catalog's version the index was last brought to
+        self.database = database
         self.universe = universe
         self.options = options  # {facet name: {option value: BitMap}}
-        self.by_price = by_price  # Order by price, then id
-        self.cents = cents  # the prices in cents, in the order of by_price
-        self.newest = newest  # Order newest first
+        self.by_price = by_price  # Order by price (in cents), then id
+        self.newest = newest  # Order newest first, then by id descending
+        self.facets = facets
+        # The first version whose change (to everything) the index does not show yet; None when exact.
+        self.behind_since = behind_since
+
+    @property
+    def exact_through(self):
+        """The latest version whose every change the index shows."""
+        return self.version if self.behind_since is None else self.behind_since - 1
 
     @classmethod
-    def build(cls, version=None, facets=FACETS):
-        published = Piece.objects.published()
+    def build(cls, version=None, facets=FACETS, database=None):
+        """The index of the published catalog, read whole: a few grouped queries per facet."""
+        published = Piece.objects.using(PRIMARY).published()  # never a replica that may lag behind the version
         options = {facet.name: _option_bitmaps(facet, published) for facet in facets}
-        cents = Cast(F("price") * Value(100), BigIntegerField())
-        # Two flat arrays rather than a list of a million tuples: the worker's memory stays small.
-        ids, prices = array("I"), array("q")
-        for pk, price in published.order_by("price", "id").values_list("pk", cents).iterator(chunk_size=20_000):
+        # Flat arrays rather than a list of a million tuples: the worker's memory stays small.
+        # Both orders come from one read, sorted here by the keys their updates sort by.
+        ids, cents, dates = array("I"), array("q"), array("q")
+        newest_key = _newest_keys()
+        for pk, price, published_at in (
+            published.order_by().values_list("pk", CENTS, "published_at").iterator(chunk_size=20_000)
+        ):
             ids.append(pk)
-            prices.append(price)
-        newest = published.order_by(*Sort.orderings[Sort.NEWEST]).values_list("pk", flat=True)
-        by_price = Order.of(ids)
-        return cls(
+            cents.append(price)
+            dates.append(newest_key(published_at))
+        members = numpy.array(ids, dtype=numpy.uint32)
+        by_price = Order.of(members, numpy.array(cents, dtype=numpy.int64), sign=1)
+        newest = Order.of(members, numpy.array(dates, dtype=numpy.int64), sign=-1)
+        universe = BitMap.union(BitMap(), *by_price.buckets)
+        return cls(version, universe, options, by_price, newest, database=database, facets=facets)
+
+    def updated(self, changed, version, *, behind=False):
+        """
+        A new index at `version`: this one with the pieces `changed` (ids) read
+        again, as they are now; `behind`: a change to everything is among those
+        up to `version`, which the new index does not show.
+        """
+        changed = BitMap(changed)
+        behind_since = self.behind_since
+        if behind and behind_since is None:
+            behind_since = self.version + 1
+        if not changed:
+            return self._with(version, behind_since)
+        fresh, rows = _Reread.of(self.facets).read(changed)
+        options = {}
+        for facet in self.facets:
+            # Flags and options counted one by one have a bitmap even when empty, as in the build.
+            keep_empty = facet.is_flag or facet.count_each_option
+            options[facet.name] = _merged(self.options[facet.name], fresh[facet.name], changed, keep_empty)
+        newest_key = _newest_keys()
+        before = self.universe & changed
+        index = PieceIndex(
             version,
-            BitMap.union(BitMap(), *by_price.buckets),
+            (self.universe - changed) | BitMap(pk for pk, _, _ in rows),
             options,
-            by_price,
-            prices,
-            Order.of(newest.iterator(chunk_size=20_000)),
+            self.by_price.replaced(changed, before, [(pk, cents) for pk, cents, _ in rows]),
+            self.newest.replaced(changed, before, [(pk, newest_key(at)) for pk, _, at in rows]),
+            database=self.database,
+            facets=self.facets,
+            behind_since=behind_since,
+        )
+        return index
+
+    def _with(self, version, behind_since):
+        return PieceIndex(
+            version,
+            self.universe,
+            self.options,
+            self.by_price,
+            self.newest,
+            database=self.database,
+            facets=self.facets,
+            behind_since=behind_since,
         )
 
     # --- Filtering --------------------------------------------------------------------
@@ -174,10 +591,13 @@ class PieceIndex:
 
     def price_range(self, low=None, high=None):
         """The published pieces priced from `low` to `high` (Decimals, either may be None), bounds included."""
-        start = 0 if low is None else bisect_left(self.cents, int((low * 100).to_integral_value(ROUND_CEILING)))
-        end = len(self.cents)
+        ids, cents = self.by_price.ids, self.by_price.key.__getitem__
+        start = 0
+        if low is not None:
+            start = bisect_left(ids, int((low * 100).to_integral_value(ROUND_CEILING)), key=cents)
+        end = len(ids)
         if high is not None:
-            end = bisect_right(self.cents, int((Decimal(high) * 100).to_integral_value(ROUND_FLOOR)))
+            end = bisect_right(ids, int((Decimal(high) * 100).to_integral_value(ROUND_FLOOR)), key=cents)
         return self.by_price.range(start, max(start, end))
 
     # --- Counting and paging ----------------------------------------------------------
@@ -208,21 +628,123 @@ class PieceIndex:
         return self.by_price.page(result, offset, limit, reverse=sort == Sort.PRICE_DESC)
 
 
+def _merged(current, fresh, changed, keep_empty):
+    """One facet's {option: BitMap} with the `changed` pieces taken out, then added back where `fresh` has them."""
+    merged = {}
+    for key, bitmap in current.items():
+        added = fresh.get(key)
+        if added:
+            bitmap = (bitmap - changed) | added
+        elif bitmap.intersect(changed):
+            bitmap = bitmap - changed
+        if bitmap or keep_empty:
+            merged[key] = bitmap
+    for key, added in fresh.items():
+        if key not in merged and (added or keep_empty):
+            merged[key] = added
+    return merged
+
+
+# --- The worker's index ---------------------------------------------------------------
+
 _current = None
 _lock = threading.Lock()
+_rebuild = None  # the background rebuild's thread
+_rebuilt = None  # the index it built, installed by the next request
+_rebuild_failed_at = None
 
 
 def current_index():
-    """The index of the catalog as it is now, rebuilt (once per process) when its version has moved on."""
+    """
+    The index of the catalog as it is now (module docstring: as far as a
+    background rebuild allows), brought up to the catalog's version first.
+    """
     global _current
-    version = (catalog_version(), connection.settings_dict["NAME"])
+    version = catalog_version()
+    database = _database().settings_dict["NAME"]
     index = _current
-    if index is not None and index.version == version:
+    if (
+        index is not None
+        and index.version == version
+        and index.database == database
+        and _rebuilt is None
+        and (index.behind_since is None or _rebuilding())
+    ):
         return index
     with _lock:
-        if _current is None or _current.version != version:
-            _current = PieceIndex.build(version)
+        _current = _advanced(_current, version, database)
         return _current
+
+
+def _advanced(index, version, database):
+    """`index` brought to `version`: read again where the log says, rebuilt whole where it cannot."""
+    if index is None or index.database != database:
+        return PieceIndex.build(version, database=database)  # none to answer from meanwhile
+    index = _installed(index)
+    if index.version != version:
+        changes = catalog_changes(index.version, version)
+        behind = changes.everything or len(changes.pieces) > MAX_UPDATE
+        if behind and len(index.universe) < INLINE_REBUILD_BELOW:
+            return PieceIndex.build(version, database=database)
+        try:
+            index = index.updated(changes.pieces if len(changes.pieces) <= MAX_UPDATE else (), version, behind=behind)
+        except LookupError:  # an order that does not hold what it should: rebuilt like a change to everything
+            logger.exception("The listing's index is inconsistent; rebuilding it.")
+            index = index._with(version, index.behind_since or index.version + 1)
+    if index.behind_since is not None:
+        if len(index.universe) < INLINE_REBUILD_BELOW:
+            return PieceIndex.build(version, database=database)
+        _start_rebuild()
+    return index
+
+
+def _installed(index):
+    """The index rebuilt in the background, if one is waiting and shows more than `index`; else `index`."""
+    global _rebuilt
+    rebuilt, _rebuilt = _rebuilt, None
+    if rebuilt is None or rebuilt.database != index.database or rebuilt.version <= index.exact_through:
+        return index
+    return rebuilt
+
+
+def _rebuilding():
+    return _rebuild is not None and _rebuild.is_alive()
+
+
+def _start_rebuild():
+    global _rebuild
+    if _rebuilding() or _rebuilt is not None:
+        return
+    if _rebuild_failed_at is not None and time.monotonic() - _rebuild_failed_at < RETRY_SECONDS:
+        return
+    _rebuild = threading.Thread(target=_rebuild_whole, name="piece-index-rebuild", daemon=True)
+    _rebuild.start()
+
+
+def _rebuild_whole():
+    """The background rebuild: the whole index at the version read before its first query."""
+    global _rebuilt, _rebuild_failed_at
+    started = time.monotonic()
+    try:
+        version = catalog_version()
+        index = PieceIndex.build(version, database=_database().settings_dict["NAME"])
+    except Exception:
+        _rebuild_failed_at = time.monotonic()
+        logger.exception("The listing's index could not be rebuilt; the previous one is kept.")
+    else:
+        _rebuild_failed_at = None
+        _rebuilt = index
+        logger.info("The listing's index was rebuilt in %.1f s (version %s).", time.monotonic() - started, version)
+    finally:
+        connections.close_all()  # this thread's connections
+
+
+def wait_for_rebuild(timeout=None):
+    """Wait for a background rebuild of this process to end (tests, the benchmark); True if none is running."""
+    thread = _rebuild
+    if thread is not None:
+        thread.join(timeout)
+    return not _rebuilding()
 
 
 # Filters the index cannot answer are applied in SQL to the published pieces, once.

@@ -10,6 +10,7 @@ transaction. Bulk functions issue one UPDATE and return how many rows changed.
 """
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,10 +51,14 @@ STAFF_EVIDENCE_LEVELS = frozenset({EvidenceLevel.STAFF_VERIFIED, EvidenceLevel.S
 Pieces = QuerySet[Piece] | Iterable[Piece]
 
 
-def _catalog_changed(changed: int) -> int:
-    """After a bulk update (which sends no signal): move the catalog's version on once committed."""
+def _catalog_changed(changed: int, pieces: Iterable[int] | None) -> int:
+    """
+    After a bulk update (which sends no signal): move the catalog's version on
+    once committed, naming the pieces it may concern (None: any piece), so the
+    listing's index re-reads only them.
+    """
     if changed:
-        transaction.on_commit(bump_catalog_version)
+        transaction.on_commit(partial(bump_catalog_version, pieces=None if pieces is None else list(pieces)))
     return changed
 
 
@@ -86,7 +91,8 @@ def pieces_publish(*, pieces: Pieces, actor: AbstractBaseUser) -> int:
     approved, and never one that staff hid. `published_at` keeps its first
     value when a piece is published again, so "newest" does not reshuffle.
     """
-    targets = Piece.objects.filter(pk__in=_primary_keys(pieces))
+    keys = _primary_keys(pieces)
+    targets = Piece.objects.filter(pk__in=keys)
     if not _is_staff(actor):
         if targets.exclude(artisan__user=actor).exists():
             raise PermissionDenied(ERROR_NOT_YOUR_PIECE)
@@ -112,7 +118,7 @@ def pieces_publish(*, pieces: Pieces, actor: AbstractBaseUser) -> int:
         published_at=Coalesce("published_at", Value(now)),
         updated_at=now,
     )
-    return _catalog_changed(changed)
+    return _catalog_changed(changed, keys)
 
 
 def piece_publish(*, piece: Piece, actor: AbstractBaseUser) -> Piece:
@@ -126,10 +132,12 @@ def piece_publish(*, piece: Piece, actor: AbstractBaseUser) -> Piece:
 def pieces_hide(*, pieces: Pieces, actor: AbstractBaseUser) -> int:
     """Take the pieces down (staff only); returns how many were not hidden before."""
     _require_staff(actor)
+    keys = _primary_keys(pieces)
     return _catalog_changed(
-        Piece.objects.filter(pk__in=_primary_keys(pieces))
+        Piece.objects.filter(pk__in=keys)
         .exclude(status=PieceStatus.HIDDEN)
-        .update(status=PieceStatus.HIDDEN, updated_at=timezone.now())
+        .update(status=PieceStatus.HIDDEN, updated_at=timezone.now()),
+        keys,
     )
 
 
@@ -192,7 +200,12 @@ def certification_claims_verify(
     verified = list(targets.select_related("certification", *(["piece"] if claims.model is PieceMaterial else [])))
     changed = targets.update(is_verified=True)
     trust_claims_verified(claims=verified, actor=actor)
-    return _catalog_changed(changed)
+    if claims.model is PieceMaterial:
+        concerned = {claim.piece_id for claim in verified}
+    else:  # a maker's certification is a facet of all their pieces
+        makers = {claim.artisan_id for claim in verified}
+        concerned = Piece.objects.filter(artisan__in=makers).values_list("pk", flat=True) if makers else []
+    return _catalog_changed(changed, concerned)
 
 
 # --- The makers' studio ----------------------------------------------------------
@@ -306,7 +319,8 @@ def piece_set_status(*, piece: Piece, status: str, actor: AbstractBaseUser) -> P
         Piece.objects.owned_by(actor)
         .filter(pk=piece.pk)
         .exclude(status=PieceStatus.HIDDEN)
-        .update(status=status, updated_at=timezone.now())
+        .update(status=status, updated_at=timezone.now()),
+        [piece.pk],
     )
     if not updated and not Piece.objects.owned_by(actor).filter(pk=piece.pk).exists():
         raise PermissionDenied(ERROR_NOT_YOUR_PIECE_CHANGE)
