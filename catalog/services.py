@@ -200,12 +200,22 @@ def certification_claims_verify(
     verified = list(targets.select_related("certification", *(["piece"] if claims.model is PieceMaterial else [])))
     changed = targets.update(is_verified=True)
     trust_claims_verified(claims=verified, actor=actor)
-    if claims.model is PieceMaterial:
-        concerned = {claim.piece_id for claim in verified}
-    else:  # a maker's certification is a facet of all their pieces
-        makers = {claim.artisan_id for claim in verified}
-        concerned = Piece.objects.filter(artisan__in=makers).values_list("pk", flat=True) if makers else []
-    return _catalog_changed(changed, concerned)
+    return _catalog_changed(changed, pieces_of_claims(verified))
+
+
+def pieces_of_claims(claims) -> set[int]:
+    """The pieces whose facets and badges count these claims: a material's piece, every piece of a maker."""
+    pieces = {claim.piece_id for claim in claims if isinstance(claim, PieceMaterial)}
+    makers = {claim.artisan_id for claim in claims if isinstance(claim, MakerCertification)}
+    if makers:
+        pieces.update(Piece.objects.filter(artisan__in=makers).values_list("pk", flat=True))
+    return pieces
+
+
+def certification_claim_decide(*, claim, verified: bool) -> None:
+    """Staff's decision on one claim (the review queue): counted, or no longer counted, once committed."""
+    changed = type(claim).objects.filter(pk=claim.pk).exclude(is_verified=verified).update(is_verified=verified)
+    _catalog_changed(changed, pieces_of_claims([claim]))
 
 
 # --- The makers' studio ----------------------------------------------------------

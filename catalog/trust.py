@@ -202,7 +202,7 @@ def review_decide(*, review: Review, approve: bool, note: str, actor: AbstractBa
     back to "documented". Approving a claim verifies it; rejecting un-verifies
     it. Open reports on the piece are closed and their shoppers told.
     """
-    from .services import STAFF_EVIDENCE_LEVELS, piece_raise_evidence
+    from .services import STAFF_EVIDENCE_LEVELS, certification_claim_decide, piece_raise_evidence
 
     _require_staff(actor)
     review = Review.objects.select_for_update().get(pk=review.pk)
@@ -221,8 +221,7 @@ def review_decide(*, review: Review, approve: bool, note: str, actor: AbstractBa
         elif piece.evidence_level in STAFF_EVIDENCE_LEVELS:
             piece_raise_evidence(piece=piece, level=EvidenceLevel.DOCUMENTED, actor=actor)
     else:
-        claim = review.material_claim or review.maker_claim
-        type(claim).objects.filter(pk=claim.pk).update(is_verified=approve)
+        certification_claim_decide(claim=review.material_claim or review.maker_claim, verified=approve)
     review.state = ReviewState.APPROVED if approve else ReviewState.REJECTED
     review.note = note
     review.decided_by = actor

@@ -3,10 +3,11 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from artisans.tests.factories import StaffFactory, UserFactory
 from catalog.choices import EvidenceLevel, ReviewReason, ReviewState, TrustAction
-from catalog.models import CopyFlag, Review, TrustEvent
+from catalog.models import CopyFlag, MakerCertification, Review, TrustEvent
 from catalog.services import ERROR_EVIDENCE_STAFF_ONLY, piece_evidence_drop, piece_raise_evidence
 from catalog.tests.factories import (
     CertificationFactory,
@@ -193,6 +194,31 @@ def test_approving_a_certification_claim_verifies_it_and_rejecting_unverifies_it
     review_decide(review=again, approve=False, note="The number belongs to another mine.", actor=StaffFactory())
     claim.refresh_from_db()
     assert not claim.is_verified
+
+
+@pytest.mark.parametrize("on", ["material", "maker"])
+def test_a_claim_decided_in_the_queue_counts_in_the_listing_at_once(on, client, django_capture_on_commit_callbacks):
+    certification = CertificationFactory(slug="fairmined")
+    piece = PieceFactory()
+    listed = reverse("catalog:piece_list") + "?certification=fairmined"
+    if on == "material":
+        claim = PieceMaterialFactory(piece=piece, certification=certification, certificate_number="FM-1")
+        review = review_open(reason=ReviewReason.CERTIFICATION, material_claim=claim)
+    else:
+        claim = MakerCertification.objects.create(
+            artisan=piece.artisan, certification=certification, certificate_number="FM-2"
+        )
+        review = review_open(reason=ReviewReason.CERTIFICATION, maker_claim=claim)
+    assert piece.get_absolute_url() not in client.get(listed).content.decode()  # the listing's index is built
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_decide(review=review, approve=True, note="", actor=StaffFactory())
+    assert piece.get_absolute_url() in client.get(listed).content.decode()
+
+    again = review_open(reason=ReviewReason.CERTIFICATION, **{f"{on}_claim": claim})
+    with django_capture_on_commit_callbacks(execute=True):
+        review_decide(review=again, approve=False, note="The number is another mine's.", actor=StaffFactory())
+    assert piece.get_absolute_url() not in client.get(listed).content.decode()
 
 
 # --- Appeals ------------------------------------------------------------------------------
