@@ -42,6 +42,26 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket_disable = True
 
 
+def when_ready(server):
+    """
+    Build the listing's index (catalog.piece_index) once, in the master, before
+    the workers fork: each starts with it (shared, copy-on-write) and brings it
+    up to date from the change log, instead of building its own inside a
+    shopper's first request (seconds at 100,000 pieces, against `timeout`).
+    Without a database yet, the workers build it when first asked.
+    """
+    from django.db import connections
+
+    from catalog.piece_index import current_index
+
+    try:
+        current_index()
+    except Exception:
+        server.log.exception("The listing's index was not built before the workers started")
+    finally:
+        connections.close_all()  # never share the master's connections with the workers
+
+
 def worker_exit(server, worker):
     """Write the piece views the worker counted in memory (catalog.piece_views) before it goes."""
     from catalog import piece_views

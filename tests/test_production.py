@@ -4,15 +4,18 @@ error pages (503 while the database is away), /healthz, the request log, the
 replica router and the settings that scale out (Redis sessions, S3 media).
 """
 
+import importlib.util
 import json
 import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from django.db import OperationalError, transaction
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -375,3 +378,43 @@ def test_cached_cards_and_facet_options_are_keyed_by_the_release(settings):
     settings.RELEASE = "new"
     html = card_bodies([piece])[0][1]
     assert html != "stale" and piece.title in html
+
+
+def gunicorn_config():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", settings.BASE_DIR / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares_no_connection(monkeypatch):
+    from catalog import piece_index
+
+    piece = PieceFactory()
+    monkeypatch.setattr(piece_index, "_current", None)
+    server = SimpleNamespace(log=logging.getLogger("gunicorn.error"))
+
+    gunicorn_config().when_ready(server)
+
+    assert piece.pk in piece_index._current.universe
+    # (Django never closes an in-memory SQLite test database: it would lose it.)
+    shared = [
+        c for c in connections.all() if c.connection is not None and not (c.vendor == "sqlite" and c.is_in_memory_db())
+    ]
+    assert shared == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_master_without_its_database_still_starts_its_workers(monkeypatch, caplog):
+    from catalog import piece_index
+
+    def down():
+        raise OperationalError("the database is not answering")
+
+    monkeypatch.setattr(piece_index, "_current", None)
+    monkeypatch.setattr(piece_index, "current_index", down)
+    gunicorn_config().when_ready(SimpleNamespace(log=logging.getLogger("gunicorn.error")))
+
+    assert piece_index._current is None  # the workers build it when first asked
+    assert "was not built before the workers started" in caplog.text
