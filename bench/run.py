@@ -242,6 +242,9 @@ def main(argv=None):
 
     django.setup()
     from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: WhiteNoise's hashed names
 
     cache.clear()  # the bench's own Redis database: no cached page or index survives from a run before
     rng = random.Random(2026)

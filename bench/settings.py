@@ -11,6 +11,9 @@ os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("CACHE_URL", "rediscache://127.0.0.1:6379/4")
 os.environ.setdefault("CONN_MAX_AGE", "600")
+# Plain HTTP on 127.0.0.1, as `make serve` (TLS ends at the load balancer in production).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 
 from marketplace.settings import *  # noqa: E402, F403
 from marketplace.settings import BASE_DIR, INSTALLED_APPS, MIDDLEWARE, TEMPLATES  # noqa: E402

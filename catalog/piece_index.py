@@ -106,6 +106,7 @@ from pyroaring import BitMap
 
 from marketplace.db_router import PRIMARY
 
+from .cards import pieces_for_cards
 from .facets import FACETS, FLAG_KEY, facet_options
 from .filters import Sort, order_pieces
 from .guide import catalog_changes, catalog_version
@@ -784,8 +785,7 @@ class IndexedResult:
         start, stop = page.start or 0, page.stop
         if self.sort in INDEXED_SORTS:
             ids = self.index.page(self.ids, self.sort, start, stop - start)
-            pieces = {piece.pk: piece for piece in Piece.objects.published().filter(pk__in=ids).for_cards()}
-            return [pieces[pk] for pk in ids if pk in pieces]
+            return pieces_for_cards(ids, Piece.objects.published())
         # Relevance and "most requested" are ordered by the database.
         selections = self.filterset.selections
         ordered = order_pieces(self.filterset.qs, sort=selections.get("sort"), q=selections.get("q"))
