@@ -69,16 +69,24 @@ def write(batch: dict) -> None:
     transaction: the missing day rows are created at zero, then each group of
     pieces that gained the same number of views is moved on by one UPDATE. A
     database error loses this batch, never the shopper's page.
+
+    Every worker writes its batch at about the same moments (and all at once
+    when the database comes back): each takes the rows' locks in one order,
+    by piece and day, before any UPDATE, so two batches never deadlock.
     """
     if not batch:
         return
     try:
         with transaction.atomic():
             existing = set(Piece.objects.filter(pk__in={pk for pk, _ in batch}).values_list("pk", flat=True))
-            batch = {key: n for key, n in batch.items() if key[0] in existing}
+            batch = {key: batch[key] for key in sorted(key for key in batch if key[0] in existing)}
             PieceViewDay.objects.bulk_create(
                 [PieceViewDay(piece_id=pk, day=day) for pk, day in batch], ignore_conflicts=True
             )
+            days = {day for _, day in batch}
+            pieces = {pk for pk, _ in batch}
+            rows = PieceViewDay.objects.select_for_update().filter(day__in=days, piece_id__in=pieces)
+            list(rows.order_by("piece_id", "day").values_list("pk", flat=True))
             by_gain: dict[tuple, list[int]] = {}
             for (pk, day), n in batch.items():
                 by_gain.setdefault((day, n), []).append(pk)

@@ -1,10 +1,12 @@
 """Views of public piece pages, counted for the maker's studio without a database write per view."""
 
 import datetime
+import threading
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, connections
 from django.urls import reverse
+from django.utils import timezone
 
 from artisans.tests.factories import UserFactory
 from catalog import piece_views
@@ -88,3 +90,36 @@ def test_the_dashboard_shows_each_pieces_views(client):
     assert counts == {piece.pk: 12, other.pk: 0}
     html = response.content.decode()
     assert '<th scope="col">Views</th>' in html and '<td data-label="Views">12</td>' in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite cannot run concurrent writers")
+@pytest.mark.django_db(transaction=True)
+def test_workers_writing_overlapping_batches_at_once_lose_no_view(caplog):
+    """
+    Two workers write at the same moment (as when the database comes back) batches
+    of the same pieces, grouped differently by their gains: each would lock the rows
+    of its first UPDATE, then wait for the other's. Locking in one order avoids that.
+    """
+    pieces = [piece.pk for piece in PieceFactory.create_batch(40)]
+    day = timezone.localdate()
+    first, second = pieces[:20], pieces[20:]
+    one = {**{(pk, day): 1 for pk in first}, **{(pk, day): 2 for pk in second}}
+    other = {**{(pk, day): 1 for pk in second}, **{(pk, day): 2 for pk in first}}
+    for _ in range(6):
+        barrier = threading.Barrier(2)
+
+        def write(batch, barrier=barrier):
+            barrier.wait()
+            try:
+                piece_views.write(batch)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=write, args=(batch,)) for batch in (one, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert "Piece views lost" not in caplog.text
+    assert set(PieceViewDay.objects.filter(piece_id__in=pieces).values_list("views", flat=True)) == {6 * 3}
