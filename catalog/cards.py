@@ -51,9 +51,10 @@ def pieces_for_cards(ids, pieces):
 def card_bodies(pieces):
     """[(piece, card HTML), ...] in the order of `pieces`, rendering only the cards not cached yet."""
     pieces = list(pieces)
+    if all(hasattr(piece, "cached_card") for piece in pieces):  # found by pieces_for_cards
+        return [(piece, mark_safe(piece.cached_card)) for piece in pieces]
     keys = _card_keys([piece.pk for piece in pieces])
-    known = {key: piece.cached_card for piece, key in zip(pieces, keys, strict=True) if hasattr(piece, "cached_card")}
-    found = known if len(known) == len(keys) else cache.get_many(keys)
+    found = cache.get_many(keys)
     rendered = {}
     for index, (piece, key) in enumerate(zip(pieces, keys, strict=True)):
         if key not in found:
