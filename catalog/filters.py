@@ -7,6 +7,7 @@ parameter combine with OR, different parameters with AND), plus `q`,
 validate is left out of the filtering and reported to the shopper by the page.
 """
 
+import copy
 from decimal import Decimal
 from functools import partial
 
@@ -65,10 +66,54 @@ class PieceFilterForm(forms.Form):
         return cleaned
 
 
+class Filters(dict):
+    """
+    The filters of a FilterSet class, which django-filter deep-copies for every
+    FilterSet: some 35 for the listing, a tenth of its time. A filter holds
+    nothing of a request but its parent, which the FilterSet sets on its copy,
+    so a shallow copy of each is enough; a method filter's FilterMethod is
+    bound again to its copy (django-filter's `method` setter), for the copy's parent.
+    """
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, each in self.items():
+            copies[name] = each = copy.copy(each)
+            each.method = each.method
+        return copies
+
+
+class FormFields(dict):
+    """
+    The fields of a FilterSet's form class, which Django deep-copies for every
+    form. The form validates the request's parameters and is never rendered,
+    and validating changes no field, so a shallow copy of each is enough.
+    """
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(field) for name, field in self.items()}
+
+
 class FacetFilterSet(django_filters.FilterSet):
-    """A FilterSet whose filters are facets (catalog.facets), with what their page needs."""
+    """
+    A FilterSet whose filters are facets (catalog.facets), with what their page
+    needs. Its form validates the request's parameters and is never rendered;
+    the form class is made once per FilterSet class, not for every request.
+    """
 
     facets_by_name = {}
+
+    @classmethod
+    def get_filters(cls):
+        return Filters(super().get_filters())
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            form_class.base_fields = FormFields(form_class.base_fields)
+            type(self).form_class = form_class
+        return form_class
 
     def filter_facet(self, queryset, name, value):
         return queryset.filter(self.facets_by_name[name].condition(value))

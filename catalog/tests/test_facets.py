@@ -6,6 +6,7 @@ count in Python on randomly generated catalogs.
 from decimal import Decimal
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from artisans.tests.factories import ArtisanFactory
 from catalog.choices import Availability, Construction, EvidenceLevel, GemSource, PersonalizationKind
 from catalog.facets import FACETS, facet_options
+from catalog.filters import PieceFilter
 from catalog.models import Piece
 from catalog.tests.factories import (
     CategoryFactory,
@@ -315,6 +317,23 @@ def test_min_above_max_is_reported_and_the_maximum_left_out(client):
     response = client.get(LISTING, {"price_min": "500", "price_max": "10"})
     assert "below the lowest price asked for" in response.content.decode()
     assert {p.slug for p in response.context["object_list"]} == {dear.slug}
+
+
+def test_each_request_validates_with_its_own_filters_and_form():
+    # The FilterSet copies its filters and form fields one level deep, and makes its form class once.
+    PieceFactory(title="Hammered ring", price=Decimal("50"))
+    bad = PieceFilter(QueryDict("price_min=abc&metal=unobtainium"), queryset=Piece.objects.published())
+    good = PieceFilter(QueryDict("price_min=5&q=hammered"), queryset=Piece.objects.published())
+    assert type(bad.form) is type(good.form)
+    for name in ["q", "price_min", "metal"]:
+        assert bad.filters[name] is not good.filters[name]
+        assert bad.filters[name].parent is bad and good.filters[name].parent is good
+        assert bad.form.fields[name] is not good.form.fields[name]
+    assert good.filters["q"].filter.f is good.filters["q"]  # a method filter asks its own FilterSet
+    assert [label for label, _ in bad.ignored] == ["Price from", "Metal"]
+    assert good.ignored == [] and good.selections == {"price_min": Decimal("5"), "q": "hammered"}
+    assert [piece.title for piece in good.filtered(["q", "price_min"])] == ["Hammered ring"]
+    assert PieceFilter(None, queryset=Piece.objects.published()).selections == {}
 
 
 # --- The URL: canonical, shareable, chips -------------------------------------------------------
