@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from .facets import FACETS, FLAG_KEY, GROUPS, PRICE, facet_counts, facet_options
@@ -77,7 +78,7 @@ class ListingState:
         self.options = facet_options()
         self.counts = facet_counts(filterset.queryset_without, facets) if counts is None else counts
 
-    @property
+    @cached_property
     def facet_groups(self):
         """[(group label, [FacetBlock, ...], open), ...] in the order of the article's argument.
 
@@ -122,7 +123,7 @@ class ListingState:
             selections.pop(name, None)
         return self.path + querystring(selections, self.facets)
 
-    @property
+    @cached_property
     def chips(self):
         """The active filters, each with the URL of the listing without it (and back on page 1)."""
         chips = []
@@ -145,7 +146,7 @@ class ListingState:
             chips.append(Chip(label, self._url_without("ships_within")))
         return chips
 
-    @property
+    @cached_property
     def canonical_query(self):
         return querystring(self.selections, self.facets)
 

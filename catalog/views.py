@@ -169,7 +169,7 @@ class ArtisanDirectoryView(ListView):
         return (
             self.filterset.qs.annotate(piece_count=Count("pieces", filter=public))
             .prefetch_related("process_photos", "techniques")
-            .order_by("name")
+            .order_by("name", "pk")  # makers may share a name: pages must not overlap
         )
 
     def get_context_data(self, **kwargs):

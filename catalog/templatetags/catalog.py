@@ -1,5 +1,6 @@
-"""Template helpers of the catalog: prices, and a maker's pieces for the maker page."""
+"""Template helpers of the catalog: prices, the facet column, compare buttons, a maker's pieces."""
 
+import functools
 import json
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -29,28 +31,63 @@ def piece_cards(pieces):
 
 
 @register.simple_tag
-def facet_option(block, option):
+def facet_options(block):
     """
-    One option of the facet column: a real checkbox in its label, with its
-    count; an option with no piece is dimmed, not hidden. Written here rather
-    than in the template: the column has some 160 of them on every listing.
+    A facet's options in the facet column: each a real checkbox in its label,
+    with its count; an option with no piece is dimmed, not hidden. Written
+    here rather than in the template: the column has some 160 of them on every
+    listing. An option's markup is the same on every request but for its
+    count, check and dimming, so the rest is escaped once (`_option_markup`).
     """
-    classes = ["facet__option"]
-    if block.is_flag:
-        classes.append("facet__option--flag")
-    if not option.count and not option.checked:
-        classes.append("facet__option--empty")
-    title = format_html(' title="{}"', option.explanation) if option.explanation and not block.is_flag else ""
+    html = []
+    for option in block.options:
+        head, middle, tail = _option_markup(block.name, block.is_flag, option.value, option.label, option.explanation)
+        empty = " facet__option--empty" if not option.count and not option.checked else ""
+        checked = " checked" if option.checked else ""
+        html.append(f"{head}{empty}{middle}{checked}{tail}{int(option.count)}</span></label>")
+    return mark_safe("".join(html))
+
+
+@functools.lru_cache(maxsize=2048)
+def _option_markup(name, is_flag, value, label, explanation):
+    """An option's markup around its dimming, its check and its count, escaped."""
+    title = format_html(' title="{}"', explanation) if explanation and not is_flag else ""
+    return (
+        format_html('<label class="facet__option{}', " facet__option--flag" if is_flag else ""),
+        format_html('"{}><input type="checkbox" name="{}" value="{}"', title, name, "1" if is_flag else value),
+        format_html('><span class="facet__label">{}</span> <span class="facet__count">', label),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def compare_toggle(context, piece):
+    """
+    A piece's compare button: a real button in a real form, which works
+    without JavaScript, and comes back to the page it was pressed on. Written
+    here rather than as an included template: a grid draws 24 of them.
+    """
+    in_tray = piece.slug in context.get("compare_tray", ())
+    # The same for every button of the page: found once per page.
+    if (shared := context.render_context.get(compare_toggle)) is None:
+        shared = context.render_context[compare_toggle] = (
+            reverse("catalog:compare_toggle"),
+            context.get("csrf_token", ""),
+            context["request"].get_full_path(),
+        )
+    action, token, back = shared
     return format_html(
-        '<label class="{}"{}><input type="checkbox" name="{}" value="{}"{}>'
-        '<span class="facet__label">{}</span> <span class="facet__count">{}</span></label>',
-        " ".join(classes),
-        title,
-        block.name,
-        "1" if block.is_flag else option.value,
-        mark_safe(" checked") if option.checked else "",
-        option.label,
-        option.count,
+        '<form class="compare-toggle" method="post" action="{}">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="piece" value="{}"><input type="hidden" name="next" value="{}">'
+        '<button class="compare-toggle__button" type="submit" aria-pressed="{}">{} '
+        '<span class="visually-hidden">: {}</span></button></form>',
+        action,
+        token,
+        piece.slug,
+        back,
+        "true" if in_tray else "false",
+        "✓ In comparison" if in_tray else "Add to compare",
+        piece.title,
     )
 
 
@@ -96,7 +133,13 @@ def maker_pieces(context, artisan):
         page = paginator.page(page_number)
     except InvalidPage as error:
         raise Http404(str(error)) from error
-    return {"request": request, "page_obj": page, "pieces": page.object_list, "artisan": artisan}
+    return {
+        "request": request,
+        "compare_tray": context.get("compare_tray", ()),
+        "page_obj": page,
+        "pieces": page.object_list,
+        "artisan": artisan,
+    }
 
 
 @register.filter

@@ -1,9 +1,11 @@
 """Comparing pieces: the tray in the session, the table, and the plain-language lines."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from catalog.choices import Construction, PieceStatus, ProductionMethod
 from catalog.compare import MESSAGE_TRAY_FULL
@@ -111,14 +113,20 @@ def test_toggle_goes_back_only_to_a_path_of_this_site(client, back):
     assert response["Location"] == COMPARE
 
 
-def test_cards_and_piece_page_carry_a_real_compare_button(client):
-    piece = PieceFactory()
-    for url in [reverse("catalog:piece_list"), piece.get_absolute_url()]:
+def test_cards_piece_page_and_maker_page_carry_a_real_compare_button(client):
+    piece = PieceFactory(title="Ring <b>one</b>")
+    pages = [reverse("catalog:piece_list") + "?sort=price", piece.get_absolute_url(), piece.artisan.get_absolute_url()]
+    for url in pages:
         body = client.get(url).content.decode()
         assert f'action="{TOGGLE}"' in body
-        assert 'aria-pressed="false"' in body
+        assert re.search(r'name="csrfmiddlewaretoken" value="\w{32,}"', body)
+        assert f'name="piece" value="{piece.slug}"' in body
+        assert f'name="next" value="{escape(url)}"' in body
+        assert 'aria-pressed="false">Add to compare <span class="visually-hidden">: Ring &lt;b&gt;one&lt;/b&gt;' in body
     client.post(TOGGLE, {"piece": piece.slug})
-    assert 'aria-pressed="true"' in client.get(piece.get_absolute_url()).content.decode()
+    for url in pages:
+        # The maker page showed every piece as out of the tray: its grid was not given the tray.
+        assert 'aria-pressed="true">✓ In comparison' in client.get(url).content.decode(), url
 
 
 @pytest.mark.parametrize("count", [2, 4])
