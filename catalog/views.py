@@ -57,11 +57,12 @@ class HomeView(TemplateView):
 class PieceListView(ListView):
     """
     The listing as a pipeline: validate the filters → find the result and its
-    facet counts in the in-memory index (catalog.piece_index) → load the
-    page's 24 pieces by primary key. At most 6 queries whatever the filters
-    and the size of the catalog (the page, photos, materials, steps; the ids
-    matching `q` or a delivery time; the facet options, which are cached),
-    plus the index's rebuild after the catalog changed.
+    facet counts in the in-memory index (catalog.piece_index) → the page's 24
+    cards from the cache, and the pieces of the others by primary key
+    (catalog.cards). No query once the page's cards are cached; at most 6
+    whatever the filters and the size of the catalog (the page, photos,
+    materials, steps; the ids matching `q` or a delivery time; the facet
+    options, which are cached), plus the index's rebuild after the catalog changed.
     """
 
     paginate_by = settings.PIECES_PER_PAGE

@@ -372,7 +372,7 @@ def test_cached_cards_and_facet_options_are_keyed_by_the_release(settings):
 
     assert settings.RELEASE and facets.OPTIONS_CACHE_KEY.endswith(settings.RELEASE)
     piece = PieceFactory()
-    cache.set(f"catalog:card:old:{catalog_version()}:{piece.pk}:1", "stale")
+    cache.set(f"catalog:card:old:{catalog_version()}:{piece.pk}:1", (piece.slug, piece.title, "stale"))
     settings.RELEASE = "old"
     assert card_bodies([piece])[0][1] == "stale"  # what the old release cached, under its key
     settings.RELEASE = "new"
