@@ -17,6 +17,7 @@ needs no query.
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -71,20 +72,24 @@ def _around_the_card(database, **values):
 
 def card_bodies(pieces):
     """[(piece, card HTML), ...] in the order of `pieces`, rendering only the cards not cached yet."""
-    prefix = _card_prefix()  # before a queryset of `pieces` is read (the module's docstring says why)
+    # A queryset is read after the version (the module's docstring says why); a list was read already.
+    prefix = _card_prefix() if isinstance(pieces, QuerySet) else None
     pieces = list(pieces)
-    cards, keys = {}, {}
+    cards, keys, unknown = {}, {}, []
     for index, piece in enumerate(pieces):
         if hasattr(piece, "cached_card"):  # found by pieces_for_cards
             cards[index] = piece.cached_card
+        elif hasattr(piece, "card_key"):  # looked for by pieces_for_cards, and missing
+            keys[index] = piece.card_key
         else:
-            keys[index] = getattr(piece, "card_key", None) or _card_key(prefix, piece.pk, index)
-    # Those pieces_for_cards looked for are known to be missing.
-    found = cache.get_many([key for index, key in keys.items() if not hasattr(pieces[index], "card_key")])
+            prefix = prefix or _card_prefix()
+            keys[index] = _card_key(prefix, piece.pk, index)
+            unknown.append(keys[index])
+    found = cache.get_many(unknown) if unknown else {}
     rendered = {}
     for index, key in keys.items():
         if key in found:
-            cards[index] = found[key][-1]
+            _slug, _title, cards[index] = found[key]
         else:
             piece = pieces[index]
             cards[index] = render_to_string(CARD_TEMPLATE, {"piece": piece, "eager": index < EAGER_CARDS})
