@@ -143,6 +143,7 @@ def scenarios(rng):
         Scenario("Listing, page 150-200", deep, {}, ""),
         Scenario("Piece page", [f"/pieces/{slug}/" for slug in slugs], {}, "≥ 50% of baseline"),
         Scenario("Compare, 3 pieces", compare, {}, "≥ 50% of baseline"),
+        Scenario("Home", ["/"], {}, ""),
         Scenario("Guide", ["/guide/"], {}, ""),
         Scenario("Maker page", [f"/artisans/{slug}/" for slug in makers], {}, ""),
         Scenario("Admin piece list (staff)", admin, {"Cookie": cookie}, ""),

@@ -302,14 +302,14 @@ class EstimatedCountPaginator(Paginator):
 
 class PieceChangeList(ChangeList):
     """
-    The piece list, with what its rows show eager-loaded by `for_cards()`:
+    The piece list, with what its rows show eager-loaded by `for_lists()`:
     maker and category joined, product photos, materials and steps prefetched.
 
     Only the list needs them; the change form and the autocompletes load their own.
     """
 
     def get_queryset(self, request, exclude_parameters=None):
-        return super().get_queryset(request, exclude_parameters).for_cards()
+        return super().get_queryset(request, exclude_parameters).for_lists()
 
 
 @admin.register(Piece)

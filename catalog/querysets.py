@@ -46,19 +46,27 @@ class PieceQuerySet(models.QuerySet):
         total = PieceViewDay.objects.filter(piece=OuterRef("pk")).order_by().values("piece").annotate(n=Sum("views"))
         return self.annotate(views_count=Coalesce(Subquery(total.values("n")), 0))
 
-    def for_cards(self):
-        """Eager-loads what a card shows: maker, category, photos, materials, steps. 4 queries a page."""
-        from .models import PersonalizationOption, PieceImage, PieceMaterial
+    def for_lists(self):
+        """Eager-loads what a list of pieces shows: maker, category, photos, materials, steps. 4 queries a page."""
+        from .models import PieceImage, PieceMaterial
 
-        personalizable = Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk")))
-        return (
-            self.select_related("artisan", "category")
-            .annotate(is_personalizable=personalizable)
-            .prefetch_related(
-                Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)),
-                Prefetch("materials", queryset=PieceMaterial.objects.select_related("material", "certification")),
-                "production_steps",
-            )
+        return self.select_related("artisan", "category").prefetch_related(
+            Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)),
+            Prefetch("materials", queryset=PieceMaterial.objects.select_related("material", "certification")),
+            "production_steps",
+        )
+
+    def for_cards(self):
+        """
+        `for_lists()`, and whether each piece can be personalized, which its
+        card says. Only for a page's worth of pieces chosen by their ids or
+        their maker: under a LIMIT over the whole catalog PostgreSQL hashes
+        every personalization option to answer it (90 ms at 100,000 pieces).
+        """
+        from .models import PersonalizationOption
+
+        return self.for_lists().annotate(
+            is_personalizable=Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk")))
         )
 
     def for_detail(self):

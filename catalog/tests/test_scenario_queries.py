@@ -22,7 +22,7 @@ def catalog(request):
     silver = MaterialFactory(name="Sterling silver", slug="sterling-silver")
     makers = [ArtisanFactory(), ArtisanFactory()]
     for n in range(request.param):
-        piece = piece_with_details(artisan=makers[n % 2], title=f"Hammered ring {n}")
+        piece = piece_with_details(artisan=makers[n % 2], title=f"Hammered ring {n}", featured=n % 3 == 0)
         piece.materials.update(material=silver)
     return Piece.objects.published()
 
@@ -43,6 +43,8 @@ SCENARIOS = {
         lambda pieces: reverse("catalog:compare") + "?pieces=" + ",".join(p.slug for p in pieces[:3]),
         8,
     ),
+    # Featured pieces (their cards, photos, materials, steps) and collections (their pieces and photos).
+    "home": (lambda pieces: reverse("catalog:home"), 9),
     "guide": (lambda pieces: reverse("catalog:guide"), 2),
     "maker page": (lambda pieces: pieces.first().artisan.get_absolute_url(), 9),
 }
