@@ -15,6 +15,7 @@ facet), whatever the number of facets or active filters.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -388,6 +389,10 @@ ARTISAN_FACETS_BY_NAME = {f.name: f for f in ARTISAN_FACETS}
 # --- Options: every facet's values with their labels ---------------------------------
 
 OPTIONS_CACHE_KEY = f"catalog:facet-options:{settings.RELEASE}"
+# A request reads the options from the cache once, though each facet it filters by asks
+# for them as its field validates, and the facet column draws them: the request's copy
+# lives from `request_started` to `request_finished`, and is dropped when they are forgotten.
+_this_request = threading.local()
 
 CHOICE_OPTIONS = {
     "maker_type": MakerType,
@@ -424,15 +429,28 @@ def facet_options():
     The taxonomies and makers' countries come from one UNION query, kept in the
     cache until a taxonomy or a maker changes (catalog.signals).
     """
+    if (options := getattr(_this_request, "options", None)) is not None:
+        return options
     options = cache.get(OPTIONS_CACHE_KEY)
     if options is None:
         options = _load_options()
         cache.set(OPTIONS_CACHE_KEY, options, timeout=None)
+    if getattr(_this_request, "started", False):
+        _this_request.options = options
     return options
 
 
 def forget_facet_options(**kwargs):
+    _this_request.options = None
     cache.delete(OPTIONS_CACHE_KEY)
+
+
+def request_started(**kwargs):
+    _this_request.started, _this_request.options = True, None
+
+
+def request_finished(**kwargs):
+    _this_request.started, _this_request.options = False, None
 
 
 def _load_options():

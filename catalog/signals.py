@@ -2,12 +2,14 @@
 
 from functools import partial
 
+from django.core import signals as core_signals
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from artisans.models import Artisan
 from artisans.signals import makers_status_changed
 
+from . import facets
 from .copies import description_check, photo_check
 from .facets import forget_facet_options
 from .guide import bump_catalog_version
@@ -171,6 +173,8 @@ def description_stored(sender, instance, raw=False, update_fields=None, **kwargs
 
 
 def connect():
+    core_signals.request_started.connect(facets.request_started, dispatch_uid="facet-options-request-started")
+    core_signals.request_finished.connect(facets.request_finished, dispatch_uid="facet-options-request-finished")
     post_save.connect(photo_stored, sender=PieceImage, dispatch_uid="copies-photo")
     post_save.connect(description_stored, sender=Piece, dispatch_uid="copies-description")
     for model in FACET_OPTION_SOURCES:

@@ -336,6 +336,25 @@ def test_each_request_validates_with_its_own_filters_and_form():
     assert PieceFilter(None, queryset=Piece.objects.published()).selections == {}
 
 
+def test_a_request_reads_the_options_from_the_cache_once_and_the_next_sees_a_new_one(client, monkeypatch):
+    from django.core.cache import cache
+
+    from catalog import facets
+
+    PieceFactory(category=CategoryFactory(slug="rings"))
+    reads = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append(key) or get(key, *a, **k))
+    params = {"method": "handcrafted", "category": "rings", "metal": "silver", "gemstone": "garnet"}
+    assert client.get(LISTING, params).status_code == 200
+    assert reads.count(facets.OPTIONS_CACHE_KEY) == 1  # not once per chosen facet, and again for the column
+    MaterialFactory(name="Palladium", slug="palladium")  # a new option, from another request or a shell
+    assert 'value="palladium"' in client.get(LISTING, params).content.decode()
+    reads.clear()
+    facet_options(), facet_options()  # outside a request nothing is kept
+    assert reads.count(facets.OPTIONS_CACHE_KEY) == 2
+
+
 # --- The URL: canonical, shareable, chips -------------------------------------------------------
 
 
