@@ -14,7 +14,9 @@ reads) and makes no query.
 Every write to the catalog moves its version on (catalog.signals, and the
 services that update in bulk), so no sheet outlives a change: a piece edited
 is rendered again, and a piece hidden, unpublished or deleted, or whose maker
-is suspended, is looked up again and is a 404.
+is suspended, is looked up again and is a 404. What is cached is read from the
+primary, never from a replica (marketplace.db_router) that may not have the
+change yet: it would be kept under the new version until the next write.
 
 A comparison's columns (catalog.compare.Column) are kept the same way, one per
 piece; a piece page rendered stores its piece's column too, as it has the piece
@@ -30,6 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+
+from marketplace.db_router import replica_reads
 
 from . import compare
 from .guide import catalog_version
@@ -83,8 +87,9 @@ def piece_sheet(request, slug):
     key = _sheet_key(prefix, request, slug)
     sheet = cache.get(key)
     if sheet is None:
-        piece = get_object_or_404(Piece.objects.published().for_detail(), slug=slug)
-        sheet = _render_sheet(request, piece)
+        with replica_reads(allowed=False):
+            piece = get_object_or_404(Piece.objects.published().for_detail(), slug=slug)
+            sheet = _render_sheet(request, piece)
         cache.set_many({key: sheet, _column_key(prefix, slug): compare.column(piece)}, timeout=TIMEOUT)
     return sheet
 
@@ -126,8 +131,9 @@ def compare_columns(slugs):
     columns = {slug: found[key] for slug, key in keys.items() if key in found}
     missing = [slug for slug in slugs if slug not in columns]
     if missing:
-        pieces = Piece.objects.published().filter(slug__in=missing).for_detail()
-        loaded = {piece.slug: compare.column(piece) for piece in pieces}
+        with replica_reads(allowed=False):
+            pieces = Piece.objects.published().filter(slug__in=missing).for_detail()
+            loaded = {piece.slug: compare.column(piece) for piece in pieces}
         if loaded:
             cache.set_many({keys[slug]: column for slug, column in loaded.items()}, timeout=TIMEOUT)
         columns.update(loaded)

@@ -8,6 +8,7 @@ nothing of one visitor reaches another.
 import re
 
 import pytest
+from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import TestCase
 from django.urls import reverse
@@ -24,6 +25,7 @@ from catalog.tests.factories import (
     PieceImageFactory,
     piece_with_details,
 )
+from marketplace import db_router
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +228,18 @@ def test_views_are_counted_on_a_cached_page_except_the_makers_own(client, piece,
     client.get(piece.get_absolute_url())
     piece_views.flush()
     assert PieceViewDay.objects.get(piece=piece).views == 2
+
+
+def test_what_is_cached_is_read_from_the_primary_though_the_page_may_read_a_replica(client, piece):
+    # A replica behind the primary would have its old rows kept under the new version until the next write.
+    replica_allowed = []
+
+    def record(execute, sql, params, many, context):
+        replica_allowed.append(db_router._replica_reads.get())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        client.get(piece.get_absolute_url())
+        client.get(compare_url([piece_with_details(), piece_with_details()]))
+    assert len(replica_allowed) >= COLD_PIECE_PAGE + COLD_COMPARE - 2
+    assert not any(replica_allowed)
