@@ -8,7 +8,6 @@ from .choices import Availability
 SCHEMA_AVAILABILITY = {
     Availability.MADE_TO_ORDER: "https://schema.org/MadeToOrder",
 }
-SUMMARY_WORDS = 30
 
 
 def page_title(piece):
@@ -20,13 +19,8 @@ def page_description(piece):
     """The piece page's meta description: how it is made, what and by whom, and the start of its description."""
     return (
         f"{piece.get_production_method_display()} {piece.category.name.lower()} by {piece.artisan.name}, "
-        f"{piece.artisan.country.name}. {summary(piece.description)}"
+        f"{piece.artisan.country.name}. {Truncator(piece.description).words(30, truncate=' …')}"  # as truncatewords:30
     )
-
-
-def summary(text):
-    """The first words of a text, as the template filter `truncatewords` cuts them."""
-    return Truncator(text).words(SUMMARY_WORDS, truncate=" …")
 
 
 def product_structured_data(piece, request):

@@ -243,3 +243,23 @@ def test_what_is_cached_is_read_from_the_primary_though_the_page_may_read_a_repl
         client.get(compare_url([piece_with_details(), piece_with_details()]))
     assert len(replica_allowed) >= COLD_PIECE_PAGE + COLD_COMPARE - 2
     assert not any(replica_allowed)
+
+
+def test_the_title_and_description_are_the_pieces_escaped_and_cut_after_30_words(client):
+    words = " ".join(f"word{n}" for n in range(40))
+    piece = PieceFactory(title="Tide <b>Ring</b>", description=f"<i>{words}</i>")
+    client.get(piece.get_absolute_url())
+    body = client.get(piece.get_absolute_url()).content.decode()  # from the cache
+    assert f"<title>Tide &lt;b&gt;Ring&lt;/b&gt; by {piece.artisan.name} · " in body
+    described = re.search(r'<meta name="description" content="([^"]*)">', body).group(1)
+    assert described.startswith(f"Handcrafted rings by {piece.artisan.name}, Portugal. &lt;i&gt;word0 word1")
+    assert described.endswith("word28 word29 …")
+
+
+def test_each_address_of_the_site_gets_its_own_canonical_link(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "atelier.example"]
+    piece = PieceFactory()
+    client.get(piece.get_absolute_url())
+    body = client.get(piece.get_absolute_url(), HTTP_HOST="atelier.example").content.decode()
+    assert f'<link rel="canonical" href="http://atelier.example{piece.get_absolute_url()}">' in body
+    assert "testserver" not in body
