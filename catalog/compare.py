@@ -2,16 +2,20 @@
 Comparing pieces side by side across the article's dimensions.
 
 The compare tray is a list of piece slugs kept in the session (no account
-needed). `comparison(pieces)` turns 2 to 4 pieces into rows, one per
-dimension, each saying whether the pieces differ and, where the article cares
-about the difference, a plain-language line such as "B is plated: the finish
-wears with use; A and C are solid".
+needed). Each piece gives a `column`, its value and its side for each of
+the table's `DIMENSIONS` (the same in any comparison, so cached per piece);
+`comparison(columns)` turns 2 to 4 columns into rows, one per dimension, each
+saying whether the pieces differ and, where the article cares about the
+difference, a plain-language line such as "B is plated: the finish wears with
+use; A and C are solid".
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .choices import Availability, Construction, ProductionMethod
 from .templatetags.catalog import money
@@ -64,17 +68,6 @@ def requested_slugs(raw):
 # --- The table ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Row:
-    label: str
-    values: list
-    note: str = ""
-
-    @property
-    def differs(self):
-        return len(set(self.values)) > 1
-
-
 def _names(items):
     return ", ".join(items) if items else "—"
 
@@ -121,30 +114,13 @@ def _breakdown(piece):
     return ", ".join(parts)
 
 
-def _who(letters, pieces, test):
-    return [letter for letter, piece in zip(letters, pieces, strict=True) if test(piece)]
-
-
-def _join(letters):
-    if len(letters) == 1:
-        return letters[0]
-    return ", ".join(letters[:-1]) + _(" and ") + letters[-1]
-
-
-def _contrast(letters, pieces, test, *, yes, no, applies=None):
-    """
-    'B is plated: …; A and C are solid', or '' when every piece is on the same
-    side. Pieces for which `applies` is false (a piece with no metal recorded
-    is neither plated nor solid) are on neither side.
-    """
-    these = _who(letters, pieces, test)
-    relevant = _who(letters, pieces, applies) if applies else letters
-    others = [letter for letter in relevant if letter not in these]
-    if not these or not others:
-        return ""
-    verb_these = _("is") if len(these) == 1 else _("are")
-    verb_others = _("is") if len(others) == 1 else _("are")
-    return f"{_join(these)} {verb_these} {yes}; {_join(others)} {verb_others} {no}."
+def _certifications(piece):
+    return _names(
+        sorted(
+            {m.certification.name for m in piece.materials.all() if m.certification and m.is_verified}
+            | {c.certification.name for c in piece.artisan.verified_certifications}
+        )
+    )
 
 
 def _is_plated(piece):
@@ -153,96 +129,180 @@ def _is_plated(piece):
     )
 
 
-def comparison(pieces):
-    """The compare table's rows for 2 to 4 pieces loaded with `for_detail()`."""
-    letters = list(LETTERS[: len(pieces)])
+@dataclass(frozen=True)
+class Contrast:
+    """
+    The plain-language line of a row whose pieces differ: the pieces for which
+    `test` holds are `yes`, the others `no`. A piece for which `applies` is
+    false (a piece with no metal recorded is neither plated nor solid) is on
+    neither side.
+    """
 
-    def row(label, value, note=""):
-        return Row(label, [value(piece) for piece in pieces], note)
+    test: Callable
+    yes: str
+    no: str
+    applies: Callable | None = None
 
-    def contrast(test, yes, no, applies=None):
-        return _contrast(letters, pieces, test, yes=yes, no=no, applies=applies)
+    def side(self, piece):
+        """True (yes), False (no) or None (neither) for one piece."""
+        if self.test(piece):
+            return True
+        return False if self.applies is None or self.applies(piece) else None
 
-    return [
-        row(
-            _("Production method"),
-            lambda p: p.get_production_method_display(),
-            contrast(
-                lambda p: p.production_method == ProductionMethod.MASS_PRODUCED,
-                _("made with molds and machines in large runs"),
-                _("made or finished by hand"),
-            ),
+
+@dataclass(frozen=True)
+class Dimension:
+    """A row of the table: its label, a piece's value, and the contrast its note draws, if any."""
+
+    label: str
+    value: Callable
+    contrast: Contrast | None = None
+
+
+DIMENSIONS = (
+    Dimension(
+        _lazy("Production method"),
+        lambda p: p.get_production_method_display(),
+        Contrast(
+            lambda p: p.production_method == ProductionMethod.MASS_PRODUCED,
+            _lazy("made with molds and machines in large runs"),
+            _lazy("made or finished by hand"),
         ),
-        row(
-            _("Made by"),
-            lambda p: p.get_made_by_display() + (f" ({p.production_partner})" if p.production_partner else ""),
+    ),
+    Dimension(
+        _lazy("Made by"),
+        lambda p: p.get_made_by_display() + (f" ({p.production_partner})" if p.production_partner else ""),
+    ),
+    Dimension(
+        _lazy("Maker share"),
+        _share,
+        Contrast(
+            lambda p: (p.maker_share or 0) >= 50,
+            _lazy("made mostly by the maker's own hands"),
+            _lazy("made mostly by machines or partners, or has no steps recorded"),
         ),
-        row(
-            _("Maker share"),
-            _share,
-            contrast(
-                lambda p: (p.maker_share or 0) >= 50,
-                _("made mostly by the maker's own hands"),
-                _("made mostly by machines or partners, or has no steps recorded"),
-            ),
+    ),
+    Dimension(
+        _lazy("How far it is proven"),
+        lambda p: p.get_evidence_level_display(),
+        Contrast(
+            lambda p: p.is_evidence_verified,
+            _lazy("checked by our staff"),
+            _lazy("on the maker's word or documents only"),
         ),
-        row(
-            _("How far it is proven"),
-            lambda p: p.get_evidence_level_display(),
-            contrast(
-                lambda p: p.is_evidence_verified,
-                _("checked by our staff"),
-                _("on the maker's word or documents only"),
-            ),
+    ),
+    Dimension(_lazy("Techniques"), lambda p: _names([t.name for t in p.techniques.all()])),
+    Dimension(_lazy("Hours of work"), lambda p: f"{p.labor_hours.normalize():f} h" if p.labor_hours else "—"),
+    Dimension(
+        _lazy("Metal"),
+        _metals,
+        Contrast(
+            _is_plated, _lazy("plated: the finish wears with use"), _lazy("solid"), applies=lambda p: bool(p.metals)
         ),
-        row(_("Techniques"), lambda p: _names([t.name for t in p.techniques.all()])),
-        row(_("Hours of work"), lambda p: f"{p.labor_hours.normalize():f} h" if p.labor_hours else "—"),
-        row(
-            _("Metal"),
-            _metals,
-            contrast(_is_plated, _("plated: the finish wears with use"), _("solid"), applies=lambda p: bool(p.metals)),
+    ),
+    Dimension(
+        _lazy("Recycled metal"),
+        lambda p: _("yes") if p.uses_recycled_metal else _("no"),
+        Contrast(lambda p: p.uses_recycled_metal, _lazy("made of recycled metal"), _lazy("not")),
+    ),
+    Dimension(_lazy("Stones"), _stones),
+    Dimension(
+        _lazy("How many exist"),
+        lambda p: str(p.availability_badge),
+        Contrast(
+            lambda p: p.availability in (Availability.ONE_OF_A_KIND, Availability.LIMITED_EDITION),
+            _lazy("one of a kind or a numbered edition"),
+            _lazy("made in open runs"),
         ),
-        row(
-            _("Recycled metal"),
-            lambda p: _("yes") if p.uses_recycled_metal else _("no"),
-            contrast(lambda p: p.uses_recycled_metal, _("made of recycled metal"), _("not")),
+    ),
+    Dimension(
+        _lazy("Personalization"),
+        lambda p: _names([o.get_kind_display() for o in p.personalization_options.all()]),
+        Contrast(
+            lambda p: bool(p.personalization_options.all()),
+            _lazy("offered to your wishes"),
+            _lazy("sold as shown"),
         ),
-        row(_("Stones"), _stones),
-        row(
-            _("How many exist"),
-            lambda p: str(p.availability_badge),
-            contrast(
-                lambda p: p.availability in (Availability.ONE_OF_A_KIND, Availability.LIMITED_EDITION),
-                _("one of a kind or a numbered edition"),
-                _("made in open runs"),
-            ),
-        ),
-        row(
-            _("Personalization"),
-            lambda p: _names([o.get_kind_display() for o in p.personalization_options.all()]),
-            contrast(
-                lambda p: bool(p.personalization_options.all()),
-                _("offered to your wishes"),
-                _("sold as shown"),
-            ),
-        ),
-        row(
-            _("Repairs"),
-            _repairs,
-            contrast(lambda p: p.lifetime_repairs, _("repaired by the maker for life"), _("not")),
-        ),
-        row(_("Workshop"), lambda p: p.artisan.get_workshop_size_display()),
-        row(
-            _("Verified certifications"),
-            lambda p: _names(
-                sorted(
-                    {m.certification.name for m in p.materials.all() if m.certification and m.is_verified}
-                    | {c.certification.name for c in p.artisan.verified_certifications}
-                )
-            ),
-        ),
-        row(_("Heritage"), lambda p: _names([t.name for t in p.traditions.all()])),
-        row(_("Maker"), lambda p: f"{p.artisan.name}, {p.artisan.country.name}"),
-        row(_("Price"), lambda p: money(p.price)),
-        row(_("What the price pays for"), _breakdown),
-    ]
+    ),
+    Dimension(
+        _lazy("Repairs"),
+        _repairs,
+        Contrast(lambda p: p.lifetime_repairs, _lazy("repaired by the maker for life"), _lazy("not")),
+    ),
+    Dimension(_lazy("Workshop"), lambda p: p.artisan.get_workshop_size_display()),
+    Dimension(_lazy("Verified certifications"), _certifications),
+    Dimension(_lazy("Heritage"), lambda p: _names([t.name for t in p.traditions.all()])),
+    Dimension(_lazy("Maker"), lambda p: f"{p.artisan.name}, {p.artisan.country.name}"),
+    Dimension(_lazy("Price"), lambda p: money(p.price)),
+    Dimension(_lazy("What the price pays for"), _breakdown),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """
+    One piece's side of the table: its heading, and its value and its side of
+    the contrast for each dimension. It is the same in any comparison the piece
+    is in, so it is kept in the cache per piece and catalog version (catalog.pages).
+    """
+
+    slug: str
+    title: str
+    url: str
+    cover_url: str  # "" without a photo
+    cover_alt: str
+    values: tuple
+    sides: tuple
+
+
+def column(piece):
+    """The piece's column, from a piece loaded with `for_detail()`."""
+    cover = piece.cover
+    return Column(
+        slug=piece.slug,
+        title=piece.title,
+        url=piece.get_absolute_url(),
+        cover_url=cover.image_card.url if cover else "",
+        cover_alt=cover.alt_text if cover else "",
+        values=tuple(str(dimension.value(piece)) for dimension in DIMENSIONS),
+        sides=tuple(dimension.contrast.side(piece) if dimension.contrast else None for dimension in DIMENSIONS),
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    values: list
+    note: str = ""
+
+    @property
+    def differs(self):
+        return len(set(self.values)) > 1
+
+
+def _join(letters):
+    if len(letters) == 1:
+        return letters[0]
+    return ", ".join(letters[:-1]) + _(" and ") + letters[-1]
+
+
+def _note(letters, sides, contrast):
+    """'B is plated: …; A and C are solid', or '' when every piece is on the same side."""
+    these = [letter for letter, side in zip(letters, sides, strict=True) if side is True]
+    others = [letter for letter, side in zip(letters, sides, strict=True) if side is False]
+    if not these or not others:
+        return ""
+    verb_these = _("is") if len(these) == 1 else _("are")
+    verb_others = _("is") if len(others) == 1 else _("are")
+    return f"{_join(these)} {verb_these} {contrast.yes}; {_join(others)} {verb_others} {contrast.no}."
+
+
+def comparison(columns):
+    """The compare table's rows for the columns of 2 to 4 pieces."""
+    letters = list(LETTERS[: len(columns)])
+    rows = []
+    for index, dimension in enumerate(DIMENSIONS):
+        sides = [column.sides[index] for column in columns]
+        note = _note(letters, sides, dimension.contrast) if dimension.contrast else ""
+        rows.append(Row(str(dimension.label), [column.values[index] for column in columns], note))
+    return rows

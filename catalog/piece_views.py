@@ -31,15 +31,15 @@ _pending: Counter = Counter()  # (piece_id, day) -> views not yet written
 _last_flush = time.monotonic()
 
 
-def record_view(request, piece: Piece) -> None:
-    """Counts one view of `piece`'s public page, unless it is its maker's or a crawler's."""
+def record_view(request, *, piece_id: int, maker_user_id: int | None) -> None:
+    """Counts one view of a piece's public page, unless it is its maker's (`maker_user_id`) or a crawler's."""
     if request.method != "GET" or CRAWLER.search(request.headers.get("User-Agent", "")):
         return
-    if request.user.is_authenticated and request.user.pk == piece.artisan.user_id:
+    if request.user.is_authenticated and request.user.pk == maker_user_id:
         return
     global _last_flush
     with _lock:
-        _pending[(piece.pk, timezone.localdate())] += 1
+        _pending[(piece_id, timezone.localdate())] += 1
         due = time.monotonic() - _last_flush >= settings.PIECE_VIEWS_FLUSH_SECONDS
         if due:
             batch = dict(_pending)

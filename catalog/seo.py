@@ -1,12 +1,26 @@
-"""What search engines and link previews read of a piece: schema.org Product data."""
+"""What search engines and link previews read of a piece: its page's title and description, and schema.org data."""
 
 from django.conf import settings
+from django.utils.text import Truncator
 
 from .choices import Availability
 
 SCHEMA_AVAILABILITY = {
     Availability.MADE_TO_ORDER: "https://schema.org/MadeToOrder",
 }
+
+
+def page_title(piece):
+    """The piece page's <title>, before the site's name."""
+    return f"{piece.title} by {piece.artisan.name}"
+
+
+def page_description(piece):
+    """The piece page's meta description: how it is made, what and by whom, and the start of its description."""
+    return (
+        f"{piece.get_production_method_display()} {piece.category.name.lower()} by {piece.artisan.name}, "
+        f"{piece.artisan.country.name}. {Truncator(piece.description).words(30, truncate=' …')}"  # as truncatewords:30
+    )
 
 
 def product_structured_data(piece, request):

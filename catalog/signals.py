@@ -32,11 +32,13 @@ from .search import refresh_search_vectors
 
 # The facet column's options: the taxonomies, and the countries of makers.
 FACET_OPTION_SOURCES = [Category, Certification, Material, Style, Technique, Tradition, Artisan]
-# What the catalog's figures (the guide) and the listing's index (catalog.piece_index:
-# every facet's condition) are computed from. Bulk updates send no signal: the
-# services that make them bump the version themselves.
+# What the catalog's figures (the guide), the listing's index (catalog.piece_index:
+# every facet's condition) and the cached cards and piece pages (catalog.cards,
+# catalog.pages) are computed from. Bulk updates send no signal: the services
+# that make them bump the version themselves.
 CATALOG_SOURCES = [
     Piece,
+    PieceImage,
     PieceMaterial,
     PersonalizationOption,
     PersonalizationRequest,
@@ -57,6 +59,7 @@ CATALOG_RELATIONS = [Piece.techniques.through, Piece.traditions.through, Piece.s
 # a renamed slug or a changed kind moves every piece that uses it) concerns every piece.
 PIECES_OF_ROW = {
     Piece: lambda row: [row.pk],
+    PieceImage: lambda row: [row.piece_id],
     PieceMaterial: lambda row: [row.piece_id],
     PersonalizationOption: lambda row: [row.piece_id],
     PersonalizationRequest: lambda row: [row.piece_id],
@@ -67,6 +70,7 @@ PIECES_OF_ROW = {
 }
 # The field by which a row of PIECES_OF_ROW belongs to its piece or maker, if it may be moved.
 OWNER_FIELD = {
+    PieceImage: "piece_id",
     PieceMaterial: "piece_id",
     PersonalizationOption: "piece_id",
     PersonalizationRequest: "piece_id",

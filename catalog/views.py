@@ -21,7 +21,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from artisans.models import Artisan
 
-from . import compare
+from . import compare, pages
 from .choices import PieceStatus, ProductionMethod
 from .facets import ARTISAN_FACETS, MAKERS
 from .filters import ArtisanFilter, PieceFilter
@@ -30,7 +30,6 @@ from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
 from .piece_index import IndexedResult
 from .piece_views import record_view
-from .seo import product_structured_data
 
 
 class HomeView(TemplateView):
@@ -98,24 +97,18 @@ class PieceListView(ListView):
         return response
 
 
-class PieceDetailView(DetailView):
-    """Every dimension of the piece that it has data for. At most 10 queries."""
+class PieceDetailView(TemplateView):
+    """
+    Every dimension of the piece that it has data for. Its sheet comes from the
+    cache (catalog.pages): no query when it is there, 10 when it is rendered.
+    """
 
-    queryset = Piece.objects.published().for_detail()
     template_name = "catalog/piece_detail.html"
-    context_object_name = "piece"
-
-    def get_context_data(self, **kwargs):
-        piece = self.object
-        return super().get_context_data(
-            other_way=Piece.objects.published().made_the_other_way(piece).for_thumbnails()[:4],
-            structured_data=product_structured_data(piece, self.request),
-            **kwargs,
-        )
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        record_view(request, self.object)
+        sheet = pages.piece_sheet(request, kwargs["slug"])
+        response = self.render_to_response(self.get_context_data(sheet=sheet))
+        record_view(request, piece_id=sheet.pk, maker_user_id=sheet.maker_user_id)
         return response
 
 
@@ -191,7 +184,9 @@ class GuideView(TemplateView):
 class CompareView(TemplateView):
     """
     2 to 4 pieces side by side: `?pieces=a,b,c`, or the visitor's compare tray.
-    Unknown, hidden and surplus pieces are left out with a note. At most 9 queries.
+    Unknown, hidden and surplus pieces are left out with a note. The pieces'
+    columns come from the cache (catalog.pages): no query when all are there,
+    at most 8 otherwise.
     """
 
     template_name = "catalog/compare.html"
@@ -200,14 +195,13 @@ class CompareView(TemplateView):
         raw = self.request.GET.get("pieces")
         slugs = compare.requested_slugs(raw[:2000]) if raw is not None else compare.tray(self.request.session)
         candidates = [slug for slug in slugs[: compare.MAX_COMPARED] if compare.is_slug(slug)]
-        found = Piece.objects.published().filter(slug__in=candidates).for_detail()
-        by_slug = {piece.slug: piece for piece in found}
-        pieces = [by_slug[slug] for slug in slugs if slug in by_slug]
+        by_slug = pages.compare_columns(candidates)
+        columns = [by_slug[slug] for slug in slugs if slug in by_slug]
         dropped = [slug for slug in slugs[: compare.MAX_COMPARED] if slug not in by_slug]
         return super().get_context_data(
-            pieces=pieces,
-            letters=compare.LETTERS[: len(pieces)],
-            rows=compare.comparison(pieces) if len(pieces) >= compare.MIN_COMPARED else [],
+            pieces=columns,
+            letters=compare.LETTERS[: len(columns)],
+            rows=compare.comparison(columns) if len(columns) >= compare.MIN_COMPARED else [],
             dropped=dropped,
             surplus=slugs[compare.MAX_COMPARED :],
             **kwargs,
