@@ -8,11 +8,12 @@ the catalog's version moves on. What depends on the visitor, the compare
 button with its CSRF token, is rendered around it on every request, from the
 piece's slug and title, which the cache keeps beside the card.
 
-A card is stored under the version read *before* its piece was: it may then
-show its piece as it is at a later version than the key's, never an earlier
-one. So a card found under the current version belongs to a piece that is
-public at that version (hiding a piece moves the version on), and its piece
-needs no query.
+A card is stored under the version read *before* its piece was, and only
+from a piece read from the primary database (a replica may lag behind the
+version): it may then show its piece as it is at a later version than the
+key's, never an earlier one. So a card found under the current version
+belongs to a piece that is public at that version (hiding a piece moves the
+version on), and its piece needs no query.
 """
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+
+from marketplace.db_router import PRIMARY, replica_reads
 
 from .guide import catalog_version
 from .models import Piece
@@ -59,7 +62,8 @@ def pieces_for_cards(ids, pieces):
             loaded[pk] = piece = _around_the_card(pieces.db, id=pk, slug=slug, title=title)
             piece.cached_card = card
     if missing := [pk for pk in ids if pk not in loaded]:
-        loaded.update((piece.pk, piece) for piece in pieces.filter(pk__in=missing).for_cards())
+        with replica_reads(allowed=False):
+            loaded.update((piece.pk, piece) for piece in pieces.filter(pk__in=missing).for_cards())
     for pk, piece in loaded.items():
         piece.card_key = keys[pk]
     return [loaded[pk] for pk in ids if pk in loaded]
@@ -74,7 +78,8 @@ def card_bodies(pieces):
     """[(piece, card HTML), ...] in the order of `pieces`, rendering only the cards not cached yet."""
     # A queryset is read after the version (the module's docstring says why); a list was read already.
     prefix = _card_prefix() if isinstance(pieces, QuerySet) else None
-    pieces = list(pieces)
+    with replica_reads(allowed=False):
+        pieces = list(pieces)
     cards, keys, unknown = {}, {}, []
     for index, piece in enumerate(pieces):
         if hasattr(piece, "cached_card"):  # found by pieces_for_cards
@@ -93,7 +98,8 @@ def card_bodies(pieces):
         else:
             piece = pieces[index]
             cards[index] = render_to_string(CARD_TEMPLATE, {"piece": piece, "eager": index < EAGER_CARDS})
-            rendered[key] = (piece.slug, piece.title, cards[index])
+            if piece._state.db == PRIMARY:
+                rendered[key] = (piece.slug, piece.title, cards[index])
     if rendered:
         cache.set_many(rendered, timeout=CARD_TIMEOUT)
     return [(piece, mark_safe(cards[index])) for index, piece in enumerate(pieces)]

@@ -7,16 +7,19 @@ is not public at that version.
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from artisans.tests.factories import UserFactory
 from catalog.cards import card_bodies, pieces_for_cards
+from catalog.facets import facet_options
 from catalog.filters import PieceFilter
 from catalog.guide import bump_catalog_version
 from catalog.models import Piece
 from catalog.piece_index import IndexedResult, current_index
 from catalog.services import pieces_hide
 from catalog.tests.factories import PieceFactory
+from marketplace import db_router
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,24 @@ def test_a_piece_hidden_after_its_card_was_cached_is_not_shown_even_by_a_stale_i
     result = IndexedResult(PieceFilter(QueryDict(), queryset=Piece.objects.published()), index)
     assert hidden.pk in result.ids
     assert [piece.pk for piece in result[0:24]] == [kept.pk]
+
+
+def test_cards_are_read_from_the_primary_and_never_cached_from_a_replica(client):
+    # A replica behind the primary would have its old rows kept under the new version, and shown without a query.
+    [PieceFactory() for _ in range(3)]
+    current_index(), facet_options()  # built and cached before: only the cards are left to read
+    replica_allowed = []
+
+    def record(execute, sql, params, many, context):
+        replica_allowed.append(db_router._replica_reads.get())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        client.get("/pieces/")  # every card rendered: its piece, photos, materials and steps
+    assert len(replica_allowed) == 4 and not any(replica_allowed)
+
+    piece = PieceFactory(title="Read from a replica")
+    from_replica = list(Piece.objects.filter(pk=piece.pk).for_cards())
+    from_replica[0]._state.db = "replica"
+    assert "Read from a replica" in card_bodies(from_replica)[0][1]  # shown,
+    assert not hasattr(pieces_for_cards([piece.pk], Piece.objects.published())[0], "cached_card")  # not kept
