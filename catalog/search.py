@@ -18,7 +18,8 @@ published pieces having it, one bitmap per weight class, as a search engine
 keeps posting lists. The parsed query is evaluated on them with bitmap
 operations (the same AND, OR and NOT). A phrase ("sterling silver" in quotes)
 needs word positions, which the postings do not keep: it is evaluated as its
-words ANDed, and the pieces found are checked by PostgreSQL (`needs_check`),
+words ANDed, and the pieces found are checked by PostgreSQL (by id, or through
+the GIN index when they are many: catalog.piece_index.PHRASE_CHECKED_BY_ID),
 so its cost grows with the pieces having all its words. A hyphenated word
 ("hand-forged") is a phrase of the whole word and its parts to PostgreSQL, but
 a piece has the whole word exactly where it has that phrase, so it is looked
@@ -40,8 +41,10 @@ holds the whole query come first.
 """
 
 import re
+from array import array
 from functools import lru_cache
 
+import numpy
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db import connection, connections
@@ -275,17 +278,16 @@ class _TsqueryParser:
         return self.tokens[self.position - 1]
 
     def _or(self):
-        node = self._and()
-        while self._peek() == "|":
-            self._take()
-            node = ("or", node, self._and())
-        return node
+        return self._joined("|", "or", self._and)
 
     def _and(self):
-        node = self._phrase()
-        while self._peek() == "&":
+        return self._joined("&", "and", self._phrase)
+
+    def _joined(self, operator, kind, operand):
+        node = operand()
+        while self._peek() == operator:
             self._take()
-            node = ("and", node, self._phrase())
+            node = (kind, node, operand())
         return node
 
     def _phrase(self):
@@ -354,12 +356,13 @@ class SearchPostings:
         with connections[pieces.db].chunked_cursor() as cursor:
             cursor.execute(
                 "SELECT word.lexeme, CASE WHEN 'A' = ANY(word.weights) THEN 0 WHEN 'B' = ANY(word.weights) "
-                "THEN 1 ELSE 2 END, array_agg(piece.id) "
+                # The ids as 4-byte integers end to end: read without making a Python int of each.
+                "THEN 1 ELSE 2 END, string_agg(int4send(piece.id::integer), ''::bytea) "
                 f"FROM ({sql}) piece (id, vector), unnest(piece.vector) word GROUP BY 1, 2",
                 params,
             )
             for lexeme, weight_class, ids in cursor:
-                grouped.setdefault(lexeme, [_EMPTY, _EMPTY, _EMPTY])[weight_class] = _compact(BitMap(ids))
+                grouped.setdefault(lexeme, [_EMPTY, _EMPTY, _EMPTY])[weight_class] = _bitmap_of(ids)
         return cls({lexeme: tuple(classes) for lexeme, classes in grouped.items()})
 
     def updated(self, changed, fresh):
@@ -411,7 +414,9 @@ class SearchPostings:
         return sum(len(bitmap.serialize()) for classes in self.lexemes.values() for bitmap in classes if bitmap)
 
 
-def _compact(bitmap):
+def _bitmap_of(ids):
+    """A BitMap of ids sent as big-endian 4-byte integers (PostgreSQL's int4send)."""
+    bitmap = BitMap(array("I", numpy.frombuffer(ids, dtype=">u4").astype(numpy.uint32).tobytes()))
     bitmap.run_optimize()
     bitmap.shrink_to_fit()
     return bitmap

@@ -12,11 +12,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory
-from catalog.choices import Availability, MaterialKind, PieceStatus, ProductionMethod
+from catalog import piece_index
+from catalog.choices import Availability, MaterialKind, PieceStatus
 from catalog.facets import FACETS, facet_counts
 from catalog.filters import PieceFilter, Sort, order_pieces
 from catalog.models import Piece
@@ -29,11 +29,9 @@ from catalog.tests.factories import (
     PieceMaterialFactory,
     TechniqueFactory,
 )
-from catalog.tests.test_piece_index import query
+from catalog.tests.test_piece_index import LISTING, METHODS, query
 
 pytestmark = pytest.mark.django_db
-LISTING = reverse("catalog:piece_list")
-METHODS = [ProductionMethod.HANDCRAFTED, ProductionMethod.HAND_FINISHED, ProductionMethod.MASS_PRODUCED]
 TITLE_WORDS = ["ring", "pendant", "earrings", "bracelet", "hammered", "signet", "hoop"]
 TEXT_WORDS = ["gold", "silver", "pearl", "garnet", "oxidized", "hand-forged", "lost-wax", "sterling silver", "the"]
 PRIVATE_WORD = "zanzibarite"  # only in unpublished pieces: never found
@@ -168,6 +166,14 @@ def test_a_phrase_is_checked_by_postgresql_among_the_pieces_with_all_its_words(c
     with django_assert_max_num_queries(2):  # the check and the page's cached cards
         response = client.get(LISTING, {"q": '"sterling silver"', "method": "handcrafted"})
     assert list(response.context["object_list"]) == [exact]
+
+
+def test_a_phrase_with_many_candidates_is_checked_through_the_vectors_index(monkeypatch):
+    random_catalog(13, 40)
+    monkeypatch.setattr(piece_index, "PHRASE_CHECKED_BY_ID", 0)
+    for q in ['"sterling silver"', '"silver sterling"', '"hand-forged ring" or garnet', '-"sterling silver"']:
+        filterset = PieceFilter(query({"q": q}), queryset=Piece.objects.published())
+        assert set(IndexedResult(filterset).ids) == set(filterset.qs.values_list("pk", flat=True)), q
 
 
 HOSTILE = [
