@@ -13,6 +13,9 @@ microseconds. This module does the same:
   facet's `field` or `through` table, or filtered by its `condition` option by
   option, exactly as the SQL counts did), and the order of the pieces under
   each sort with its key (price in cents, publication time);
+- on PostgreSQL, the postings of the words of the pieces' search vectors
+  (`PieceIndex.search`, catalog.search.SearchPostings): `q` is matched and
+  ordered by "Best match" in memory, as the facets are counted;
 - the listing asks it for the result's ids (`result`), the facet counts
   (`facet_counts`) and one page of ids in order (`page`), then loads the 24
   pieces of the page by primary key.
@@ -32,7 +35,8 @@ request:
 - Pieces named by the log are read again (`PieceIndex.updated`): removed from
   every bitmap and order, then added back from their rows as they are now,
   read with the facets' own conditions restricted to their ids, in two
-  queries compiled once per process (`_Reread`). At 100,000 pieces: 10 ms
+  queries compiled once per process (`_Reread`), and on PostgreSQL their
+  words for the search postings in a third (catalog.search). At 100,000 pieces: 10 ms
   for one piece, 27 ms for 50 (25 and 55 ms on a loaded machine), in the
   request that first sees the version (bench/README.md, "The listing's index
   after a write"). A piece deleted, unpublished or whose maker is no longer public is
