@@ -32,8 +32,9 @@ each newest first (then by id, descending, as the newest order):
    techniques, traditions),
 3. then the others (matched through their description or design story).
 A phrase counts as matched within a tier when its words are all there. The
-SQL order (`rank_pieces`) is the same, from the vector's weights
-(`ts_filter`), and is what the tests compare the index with.
+SQL order (`rank_pieces`, from the vector's weights with `ts_filter`) is the
+same but for that (SQL asks for the phrase itself within the tier), and is
+what the tests compare the index with.
 
 On SQLite, the development database, a simpler fallback in SQL: every word
 (up to MAX_WORDS) must appear in one of those texts, and pieces whose title
@@ -64,7 +65,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from pyroaring import BitMap
+from pyroaring import BitMap, FrozenBitMap
 
 from artisans.models import Artisan
 
@@ -226,7 +227,7 @@ def _query(q):
 
 # The weight classes of a lexeme in a piece's vector, by the best weight it has there.
 TITLE, NAMES, TEXTS = range(3)
-_EMPTY = BitMap()
+_EMPTY = FrozenBitMap()
 
 
 @lru_cache(maxsize=4096)
