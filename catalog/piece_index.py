@@ -13,6 +13,9 @@ microseconds. This module does the same:
   facet's `field` or `through` table, or filtered by its `condition` option by
   option, exactly as the SQL counts did), and the order of the pieces under
   each sort with its key (price in cents, publication time);
+- on PostgreSQL, the postings of the words of the pieces' search vectors
+  (`PieceIndex.search`, catalog.search.SearchPostings): `q` is matched and
+  ordered by "Best match" in memory, as the facets are counted;
 - the listing asks it for the result's ids (`result`), the facet counts
   (`facet_counts`) and one page of ids in order (`page`), then loads the 24
   pieces of the page by primary key.
@@ -32,7 +35,8 @@ request:
 - Pieces named by the log are read again (`PieceIndex.updated`): removed from
   every bitmap and order, then added back from their rows as they are now,
   read with the facets' own conditions restricted to their ids, in two
-  queries compiled once per process (`_Reread`). At 100,000 pieces: 10 ms
+  queries compiled once per process (`_Reread`), and on PostgreSQL their
+  words for the search postings in a third (catalog.search). At 100,000 pieces: 10 ms
   for one piece, 27 ms for 50 (25 and 55 ms on a loaded machine), in the
   request that first sees the version (bench/README.md, "The listing's index
   after a write"). A piece deleted, unpublished or whose maker is no longer public is
@@ -111,6 +115,7 @@ from .facets import FACETS, FLAG_KEY, facet_options
 from .filters import Sort, order_pieces
 from .guide import catalog_changes, catalog_version
 from .models import Piece
+from .search import SearchPostings, parsed_query
 
 logger = logging.getLogger(__name__)
 
@@ -500,7 +505,17 @@ class PieceIndex:
     """Bitmaps of the published pieces by facet option, and their listing orders."""
 
     def __init__(
-        self, version, universe, options, by_price, newest, *, database=None, facets=FACETS, behind_since=None
+        self,
+        version,
+        universe,
+        options,
+        by_price,
+        newest,
+        *,
+        database=None,
+        facets=FACETS,
+        behind_since=None,
+        search=None,
     ):
         self.version = version  # the catalog's version the index was last brought to
         self.database = database
@@ -511,11 +526,23 @@ class PieceIndex:
         self.facets = facets
         # The first version whose change (to everything) the index does not show yet; None when exact.
         self.behind_since = behind_since
+        self._search = search  # SearchPostings, read on first use (PostgreSQL only)
 
     @property
     def exact_through(self):
         """The latest version whose every change the index shows."""
         return self.version if self.behind_since is None else self.behind_since - 1
+
+    @property
+    def search(self):
+        """
+        The postings of `q`'s words (catalog.search.SearchPostings) on
+        PostgreSQL, None elsewhere: read whole with the index when a worker
+        builds it (`_built`), else here on first use.
+        """
+        if self._search is None and _postgresql():
+            self._search = SearchPostings.build(Piece.objects.using(PRIMARY).published())
+        return self._search
 
     @classmethod
     def build(cls, version=None, facets=FACETS, database=None):
@@ -567,6 +594,7 @@ class PieceIndex:
             database=self.database,
             facets=self.facets,
             behind_since=behind_since,
+            search=self._search and self._search.updated(changed, SearchPostings.build(_published_among(changed))),
         )
         return index
 
@@ -580,6 +608,7 @@ class PieceIndex:
             database=self.database,
             facets=self.facets,
             behind_since=behind_since,
+            search=self._search,
         )
 
     # --- Filtering --------------------------------------------------------------------
@@ -627,6 +656,17 @@ class PieceIndex:
         if sort == Sort.NEWEST:
             return self.newest.page(result, offset, limit)
         return self.by_price.page(result, offset, limit, reverse=sort == Sort.PRICE_DESC)
+
+
+def _published_among(ids):
+    return Piece.objects.using(PRIMARY).published().filter(pk__in=list(ids))
+
+
+def _built(version, database):
+    """The index read whole, with its search postings: what a worker builds off the request path when it can."""
+    index = PieceIndex.build(version, database=database)
+    index.search  # noqa: B018 (read now, not in a shopper's first search)
+    return index
 
 
 def _merged(current, fresh, changed, keep_empty):
@@ -680,13 +720,13 @@ def current_index():
 def _advanced(index, version, database):
     """`index` brought to `version`: read again where the log says, rebuilt whole where it cannot."""
     if index is None or index.database != database:
-        return PieceIndex.build(version, database=database)  # none to answer from meanwhile
+        return _built(version, database)  # none to answer from meanwhile
     index = _installed(index)
     if index.version != version:
         changes = catalog_changes(index.version, version)
         behind = changes.everything or len(changes.pieces) > MAX_UPDATE
         if behind and len(index.universe) < INLINE_REBUILD_BELOW:
-            return PieceIndex.build(version, database=database)
+            return _built(version, database)
         try:
             index = index.updated(changes.pieces if len(changes.pieces) <= MAX_UPDATE else (), version, behind=behind)
         except LookupError:  # an order that does not hold what it should: rebuilt like a change to everything
@@ -694,7 +734,7 @@ def _advanced(index, version, database):
             index = index._with(version, index.behind_since or index.version + 1)
     if index.behind_since is not None:
         if len(index.universe) < INLINE_REBUILD_BELOW:
-            return PieceIndex.build(version, database=database)
+            return _built(version, database)
         _start_rebuild()
     return index
 
@@ -728,7 +768,7 @@ def _rebuild_whole():
     started = time.monotonic()
     try:
         version = catalog_version()
-        index = PieceIndex.build(version, database=_database().settings_dict["NAME"])
+        index = _built(version, _database().settings_dict["NAME"])
     except Exception:
         _rebuild_failed_at = time.monotonic()
         logger.exception("The listing's index could not be rebuilt; the previous one is kept.")
@@ -748,31 +788,52 @@ def wait_for_rebuild(timeout=None):
     return not _rebuilding()
 
 
-# Filters the index cannot answer are applied in SQL to the published pieces, once.
+# Filters the index cannot answer are applied in SQL to the published pieces, once; `q` only where the
+# index has no search postings (SQLite) or for a phrase's check.
 SQL_FILTERS = ("q", "ships_within")
+# A phrase's candidates up to this many are checked by id; more, by the vectors' GIN index (as q was before the
+# postings: its cost grows with the pieces having all the phrase's words, 1.5 s for two common ones at 1M pieces).
+PHRASE_CHECKED_BY_ID = 5_000
 
 
 class IndexedResult:
     """
     The listing's result for one request, read from the index: its pieces'
     ids, its facet counts, and its pages (a sequence the paginator slices:
-    only the page's 24 pieces are loaded, by primary key).
+    only the page's 24 pieces are loaded, by primary key). A search (`q`) is
+    matched and ordered by "Best match" in the index's postings on PostgreSQL
+    (catalog.search): no query, unless `q` is new to the process (its parsing)
+    or holds a phrase (its check).
     """
 
     def __init__(self, filterset, index=None):
         self.index = index = index or current_index()
         self.filterset = filterset
         selections = filterset.selections
-        self.sort = selections.get("sort") or (Sort.RELEVANCE if selections.get("q") else Sort.NEWEST)
+        q = selections.get("q")
+        self.sort = selections.get("sort") or (Sort.RELEVANCE if q else Sort.NEWEST)
         base = index.universe
         if "price_min" in selections or "price_max" in selections:
             base = base & index.price_range(selections.get("price_min"), selections.get("price_max"))
-        in_sql = [name for name in SQL_FILTERS if name in selections]
+        self.searched, self.query = _searched(q, index)
+        in_sql = [name for name in SQL_FILTERS if name in selections and not (name == "q" and self.searched)]
         if in_sql:
             base = base & _ids(filterset.filtered(in_sql))
+        if self.searched:
+            base = self._matching(base)
         chosen = {f.name: index.chosen(f, selections[f.name]) for f in FACETS if f.name in selections}
         self.ids = BitMap.intersection(base, *chosen.values()) if chosen else base
         self.facet_counts = index.facet_counts(chosen, base)
+
+    def _matching(self, base):
+        """The pieces of `base` matching `q`, from the postings (a phrase's candidates checked in SQL)."""
+        found, exact = self.index.search.matches(self.query, base)
+        if not exact and found:
+            matching = self.filterset.filtered(["q"])
+            if len(found) <= PHRASE_CHECKED_BY_ID:
+                matching = matching.filter(pk__in=list(found))
+            found = found & _ids(matching)
+        return found
 
     def count(self):
         return len(self.ids)
@@ -786,7 +847,34 @@ class IndexedResult:
         if self.sort in INDEXED_SORTS:
             ids = self.index.page(self.ids, self.sort, start, stop - start)
             return pieces_for_cards(ids, Piece.objects.published())
-        # Relevance and "most requested" are ordered by the database.
+        if self.sort == Sort.RELEVANCE and self.searched:
+            return pieces_for_cards(self._best_match_page(start, stop - start), Piece.objects.published())
+        # "Most requested" (and the fallback's "Best match") are ordered by the database.
         selections = self.filterset.selections
         ordered = order_pieces(self.filterset.qs, sort=selections.get("sort"), q=selections.get("q"))
         return list(ordered.for_cards()[start:stop])
+
+    def _best_match_page(self, offset, limit):
+        """One page of "Best match": the tiers of catalog.search one after another, each newest first."""
+        ids = []
+        for tier in self.index.search.best_match_tiers(self.query, self.ids):
+            if limit <= 0:
+                break
+            if offset >= len(tier):
+                offset -= len(tier)
+                continue
+            found = self.index.page(tier, Sort.NEWEST, offset, limit)
+            ids += found
+            offset, limit = 0, limit - len(found)
+        return ids
+
+
+def _searched(q, index):
+    """(whether the index's postings answer `q`, its parsed tree): not on SQLite, nor for a form they cannot read."""
+    if not q or index.search is None:
+        return False, None
+    try:
+        return True, parsed_query(q, PRIMARY)
+    except ValueError:
+        logger.warning("A search the postings cannot read went to SQL: %r", q)
+        return False, None
