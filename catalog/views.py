@@ -60,7 +60,8 @@ class PieceListView(ListView):
     cards from the cache, and the pieces of the others by primary key
     (catalog.cards). No query once the page's cards are cached; at most 6
     whatever the filters and the size of the catalog (the page, photos,
-    materials, steps; the ids matching `q` or a delivery time; the facet
+    materials, steps; the ids of a delivery time, or the check of a quoted
+    phrase in `q`, whose words the index's word postings answer; the facet
     options, which are cached), plus the index's rebuild after the catalog changed.
     """
 
