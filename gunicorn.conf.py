@@ -62,6 +62,13 @@ def when_ready(server):
         connections.close_all()  # never share the master's connections with the workers
 
 
+def post_request(worker, req, environ, resp):
+    """Give back what a large request freed (the index built, the guide computed): marketplace.memory."""
+    from marketplace.memory import release_if_grown
+
+    release_if_grown()
+
+
 def worker_exit(server, worker):
     """Write the piece views the worker counted in memory (catalog.piece_views) before it goes."""
     from catalog import piece_views

@@ -8,3 +8,10 @@ workers = 2  # this 2-core machine
 worker_class = "sync"
 timeout = 600  # the first request of a worker builds the listing's index
 loglevel = "warning"
+
+
+def post_request(worker, req, environ, resp):
+    """As production does (gunicorn.conf.py): give back what a large request freed (marketplace.memory)."""
+    from marketplace.memory import release_if_grown
+
+    release_if_grown()

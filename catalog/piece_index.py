@@ -82,6 +82,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import sys
 import threading
 import time
 from array import array
@@ -89,26 +90,30 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections
 from django.db.models import (
+    Aggregate,
     BigIntegerField,
+    BinaryField,
     BooleanField,
     CharField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Value,
 )
 from django.db.models.expressions import Expression
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils.dateparse import parse_datetime
 from pyroaring import BitMap
 
 from marketplace.db_router import PRIMARY
+from marketplace.memory import release_freed_memory
 
 from .cards import pieces_for_cards
 from .facets import FACETS, FLAG_KEY, facet_options
@@ -137,6 +142,12 @@ INLINE_REBUILD_BELOW = 5_000
 # After a background rebuild failed, the next one starts no sooner than this.
 RETRY_SECONDS = 10
 
+# Ids packed in one value per run of this many (a roaring container's span): see `_block`.
+ID_BLOCK = 2**16
+
+# Rows read at once where ids are read row by row (SQLite): a row's Python objects take some 180 bytes.
+ROW_CHUNK = 1_000
+
 # Rounded: SQLite keeps prices as floats, and 19.99 × 100 is 1998.9999… there.
 CENTS = Cast(Round(F("price") * Value(100)), BigIntegerField())
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -151,22 +162,67 @@ def _postgresql():
     return _database().vendor == "postgresql"
 
 
+class _Packed(Aggregate):
+    """
+    PostgreSQL: integer columns of every row packed into one bytea, big-endian,
+    each column by its `send` function (int4send: 4 bytes, int8send: 8). A
+    million ids arrive as 4 MB of bytes instead of a list of a million Python
+    ints (36 MB, and a heap fragmented by them long after they are freed).
+    """
+
+    function = "string_agg"
+    template = "%(function)s(%(expressions)s, '')"
+    arg_joiner = " || "
+    output_field = BinaryField()
+
+    def __init__(self, *columns):
+        super().__init__(*(Func(column, function=send) for column, send in columns))
+
+
+def _packed_ids(pk="pk"):
+    """The `pk` of the rows, packed 4 bytes each (piece ids fit in 32 bits, as the bitmaps hold them)."""
+    return _Packed((Cast(F(pk), IntegerField()), "int4send"))
+
+
+def _block(pk="pk"):
+    """
+    The run of ID_BLOCK ids a row's `pk` falls in. Packed values are grouped by
+    it so that no row PostgreSQL sends is large: libpq keeps its input buffer
+    as large as the largest row it received, for the connection's life (a
+    million pieces' keys in one row left 33 MB in every worker).
+    """
+    return ExpressionWrapper(F(pk) / Value(ID_BLOCK), output_field=BigIntegerField())
+
+
+def _unpacked_ids(packed_values):
+    """The BitMap of the ids packed by `_packed_ids` in each of `packed_values`."""
+    ids = array("I")  # the type BitMap reads whole, without iterating
+    for packed in packed_values:
+        ids.frombytes(packed)
+    if sys.byteorder == "little":
+        ids.byteswap()
+    return BitMap(ids)
+
+
 def _ids(queryset):
-    """The ids of `queryset` as a BitMap; on PostgreSQL in one array (a row per id costs 10x more)."""
+    """The ids of `queryset` as a BitMap; on PostgreSQL packed, a value per block (a row per id costs 10x more)."""
     queryset = queryset.order_by()
     if _postgresql():
-        return BitMap(queryset.aggregate(ids=ArrayAgg("pk", default=Value([])))["ids"])
-    return BitMap(queryset.values_list("pk", flat=True).iterator(chunk_size=20_000))
+        return _unpacked_ids(queryset.values(block=_block()).annotate(ids=_packed_ids()).values_list("ids", flat=True))
+    return BitMap(array("I", queryset.values_list("pk", flat=True).iterator(chunk_size=ROW_CHUNK)))
 
 
 def _ids_by_key(queryset, key, pk="pk"):
-    """{key as text: BitMap of the `pk` of the rows with it}; on PostgreSQL one array per key."""
+    """{key as text: BitMap of the `pk` of the rows with it}; on PostgreSQL the ids of each key packed by block."""
     keyed = queryset.order_by().values(key=Cast(F(key), CharField()))
     if _postgresql():
-        return {key: BitMap(ids) for key, ids in keyed.annotate(ids=ArrayAgg(pk)).values_list("key", "ids")}
+        packed = {}
+        for key, ids in keyed.values("key", block=_block(pk)).annotate(ids=_packed_ids(pk)).values_list("key", "ids"):
+            packed.setdefault(key, []).append(ids)
+        return {key: _unpacked_ids(values) for key, values in packed.items()}
     grouped = {}
-    for key, owner in keyed.values_list("key", pk).iterator(chunk_size=20_000):
-        grouped.setdefault(key, []).append(owner)
+    for key, owner in keyed.values_list("key", pk).iterator(chunk_size=ROW_CHUNK):
+        grouped.setdefault(key, array("I")).append(owner)
     return {key: BitMap(ids) for key, ids in grouped.items()}
 
 
@@ -350,6 +406,52 @@ def _newest_keys():
     return lambda published_at: _newest_key(published_at, nulls_first)
 
 
+def _listing_keys(published):
+    """
+    The published pieces' ids (uint32), prices in cents and newest-order keys
+    (int64), as three numpy arrays in the same order: on PostgreSQL packed, 20
+    bytes a piece in one value per block, with the newest key computed in SQL
+    as `_newest_key` computes it for the updates (the randomized tests compare
+    an updated index with a fresh one); elsewhere read row by row into flat
+    arrays. Never a Python object per piece for the whole catalog at once.
+    """
+    if _postgresql():
+        newest_key = Coalesce(
+            Func(F("published_at"), template="-CAST(EXTRACT(EPOCH FROM %(expressions)s) * 1000000 AS bigint)"),
+            Value(_newest_key(None, nulls_first=True)),  # "-published_at" puts NULLs first on PostgreSQL
+            output_field=BigIntegerField(),
+        )
+        packed = (
+            published.order_by()
+            .values(block=_block())
+            .annotate(
+                rows=_Packed((Cast(F("pk"), IntegerField()), "int4send"), (CENTS, "int8send"), (newest_key, "int8send"))
+            )
+            .values_list("rows", flat=True)
+        )
+        rows = numpy.frombuffer(b"".join(packed), dtype=[("pk", ">u4"), ("cents", ">i8"), ("newest", ">i8")])
+        return rows["pk"].astype(numpy.uint32), rows["cents"].astype(numpy.int64), rows["newest"].astype(numpy.int64)
+    ids, cents, dates = array("I"), array("q"), array("q")
+    newest_key = _newest_keys()
+    for pk, price, published_at in (
+        published.order_by().values_list("pk", CENTS, "published_at").iterator(chunk_size=ROW_CHUNK)
+    ):
+        ids.append(pk)
+        cents.append(price)
+        dates.append(newest_key(published_at))
+    return tuple(
+        numpy.frombuffer(values, dtype=dtype)
+        for values, dtype in ((ids, numpy.uint32), (cents, numpy.int64), (dates, numpy.int64))
+    )
+
+
+def _as_array(typecode, values):
+    """A numpy array copied into an `array` once (`array(typecode, values.tobytes())` copies it twice)."""
+    copied = array(typecode)
+    copied.frombytes(memoryview(numpy.ascontiguousarray(values)).cast("B"))
+    return copied
+
+
 class Order:
     """
     The published pieces in one listing order: ascending by (key[pk], sign × pk),
@@ -371,14 +473,14 @@ class Order:
         """The order of the pieces `ids` (a numpy array) whose keys are `keys` (another, in the same order)."""
         key = numpy.zeros(int(ids.max()) + 1 if len(ids) else 0, dtype=numpy.int64)
         key[ids] = keys
-        return cls.sorted(ids, array("q", key.tobytes()), sign)
+        return cls.sorted(ids, _as_array("q", key), sign)
 
     @classmethod
     def sorted(cls, ids, key, sign):
         """The pieces `ids` (a numpy array) in the order of `key` (their keys, an array indexed by piece id)."""
         keys = numpy.frombuffer(key, dtype=numpy.int64)[ids] if len(ids) else numpy.zeros(0, dtype=numpy.int64)
         ordered = ids[numpy.lexsort((sign * ids.astype(numpy.int64), keys))]
-        return cls.cut(array("I", ordered.astype(numpy.uint32).tobytes()), key, sign)
+        return cls.cut(_as_array("I", ordered.astype(numpy.uint32, copy=False)), key, sign)
 
     @classmethod
     def cut(cls, ids, key, sign):
@@ -549,21 +651,14 @@ class PieceIndex:
         """The index of the published catalog, read whole: a few grouped queries per facet."""
         published = Piece.objects.using(PRIMARY).published()  # never a replica that may lag behind the version
         options = {facet.name: _option_bitmaps(facet, published) for facet in facets}
-        # Flat arrays rather than a list of a million tuples: the worker's memory stays small.
-        # Both orders come from one read, sorted here by the keys their updates sort by.
-        ids, cents, dates = array("I"), array("q"), array("q")
-        newest_key = _newest_keys()
-        for pk, price, published_at in (
-            published.order_by().values_list("pk", CENTS, "published_at").iterator(chunk_size=20_000)
-        ):
-            ids.append(pk)
-            cents.append(price)
-            dates.append(newest_key(published_at))
-        members = numpy.array(ids, dtype=numpy.uint32)
-        by_price = Order.of(members, numpy.array(cents, dtype=numpy.int64), sign=1)
-        newest = Order.of(members, numpy.array(dates, dtype=numpy.int64), sign=-1)
+        members, cents, newest_keys = _listing_keys(published)
+        by_price = Order.of(members, cents, sign=1)
+        newest = Order.of(members, newest_keys, sign=-1)
+        del members, cents, newest_keys
         universe = BitMap.union(BitMap(), *by_price.buckets)
-        return cls(version, universe, options, by_price, newest, database=database, facets=facets)
+        index = cls(version, universe, options, by_price, newest, database=database, facets=facets)
+        release_freed_memory()  # the packed rows and sort buffers, which glibc would keep (marketplace.memory)
+        return index
 
     def updated(self, changed, version, *, behind=False):
         """

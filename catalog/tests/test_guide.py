@@ -1,12 +1,15 @@
 """The guide's figures, checked against values worked out by hand on a small catalog."""
 
+import random
 from decimal import Decimal
+from statistics import median
 
 import pytest
 from django.urls import reverse
 
 from catalog.choices import Availability, ProductionMethod
-from catalog.guide import guide_figures
+from catalog.guide import compute_figures, guide_figures
+from catalog.models import Piece
 from catalog.tests.factories import (
     CategoryFactory,
     MaterialFactory,
@@ -139,3 +142,26 @@ def test_requests_feed_the_guide_and_the_requested_filter(client, small_catalog)
     assert shares(guide_figures(), "requested")[HAND] == (1, 3, 33)
     listed = client.get(reverse("catalog:piece_list"), {"method": "handcrafted", "requested": "1"})
     assert [p.slug for p in listed.context["object_list"]] == [piece.slug]
+
+
+def test_medians_are_the_stored_decimals_medians_to_the_digit():
+    """The guide holds prices and hours as integers (memory): its medians are still statistics.median's."""
+    rng = random.Random(7)
+    rings = CategoryFactory(name="Rings", slug="rings")
+    for n in range(13):  # 9 handcrafted (an odd count), 4 mass-produced (even: the mean of the middle two)
+        PieceFactory(
+            category=rings,
+            production_method=HAND if n < 9 else MASS,
+            price=Decimal(rng.randint(100, 99_999)) / 100,
+            labor_hours=Decimal(rng.randint(1, 999)) / 10 if n % 3 else None,
+        )
+    figures = compute_figures()
+    published = Piece.objects.published()
+    ((_name, _slug, cells),) = figures.median_prices
+    for method, price, count in cells:
+        prices = list(published.filter(production_method=method).values_list("price", flat=True))
+        assert (str(price), count) == (str(median(prices)) if prices else "None", len(prices))
+    for method, _label, hours in figures.median_labor_hours:
+        stored = published.filter(production_method=method, labor_hours__isnull=False)
+        expected = median(stored.values_list("labor_hours", flat=True)) if stored else None
+        assert str(hours) == str(expected)
