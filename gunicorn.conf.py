@@ -43,23 +43,10 @@ control_socket_disable = True
 
 
 def when_ready(server):
-    """
-    Build the listing's index (catalog.piece_index) once, in the master, before
-    the workers fork: each starts with it (shared, copy-on-write) and brings it
-    up to date from the change log, instead of building its own inside a
-    shopper's first request (seconds at 100,000 pieces, against `timeout`).
-    Without a database yet, the workers build it when first asked.
-    """
-    from django.db import connections
+    """The listing's index built in the master before the workers fork (catalog.piece_index.build_before_fork)."""
+    from catalog.piece_index import build_before_fork
 
-    from catalog.piece_index import current_index
-
-    try:
-        current_index()
-    except Exception:
-        server.log.exception("The listing's index was not built before the workers started")
-    finally:
-        connections.close_all()  # never share the master's connections with the workers
+    build_before_fork(server.log)
 
 
 def post_request(worker, req, environ, resp):

@@ -6,8 +6,18 @@ bench run: the figures stay comparable whatever production tunes.
 
 workers = 2  # this 2-core machine
 worker_class = "sync"
-timeout = 600  # the first request of a worker builds the listing's index
+timeout = 600  # a worker's first guide computes its figures: a minute at a million pieces
 loglevel = "warning"
+# As production (gunicorn.conf.py): the app loaded in the master, which builds the listing's
+# index before the workers fork, so the workers' memory is measured as production's is.
+preload_app = True
+
+
+def when_ready(server):
+    """As production does: catalog.piece_index.build_before_fork."""
+    from catalog.piece_index import build_before_fork
+
+    build_before_fork(server.log)
 
 
 def post_request(worker, req, environ, resp):

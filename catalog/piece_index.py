@@ -812,6 +812,24 @@ def current_index():
         return _current
 
 
+def build_before_fork(log):
+    """
+    Build the index once in gunicorn's master, before the workers fork
+    (`when_ready`): each starts with it (shared, copy-on-write) and brings it
+    up to date from the change log, instead of building its own inside a
+    shopper's first request (seconds at 100,000 pieces, against the timeout).
+    Without a database yet, the workers build it when first asked.
+    """
+    from django.db import connections
+
+    try:
+        current_index()
+    except Exception:
+        log.exception("The listing's index was not built before the workers started")
+    finally:
+        connections.close_all()  # never share the master's connections with the workers
+
+
 def _advanced(index, version, database):
     """`index` brought to `version`: read again where the log says, rebuilt whole where it cannot."""
     if index is None or index.database != database:

@@ -382,22 +382,26 @@ def test_cached_cards_and_facet_options_are_keyed_by_the_release(settings):
     assert html != "stale" and piece.title in html
 
 
-def gunicorn_config():
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", settings.BASE_DIR / "gunicorn.conf.py")
+def gunicorn_config(path="gunicorn.conf.py"):
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", settings.BASE_DIR / path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares_no_connection(monkeypatch):
+@pytest.mark.parametrize(
+    "config", ["gunicorn.conf.py", "bench/gunicorn_bench.py"]
+)  # the bench measures production's way
+def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares_no_connection(monkeypatch, config):
     from catalog import piece_index
 
     piece = PieceFactory()
     monkeypatch.setattr(piece_index, "_current", None)
     server = SimpleNamespace(log=logging.getLogger("gunicorn.error"))
 
-    gunicorn_config().when_ready(server)
+    assert gunicorn_config(config).preload_app
+    gunicorn_config(config).when_ready(server)
 
     assert piece.pk in piece_index._current.universe
     # (Django never closes an in-memory SQLite test database: it would lose it.)
