@@ -61,6 +61,25 @@ def vacuumed(name, log):
     started = time.monotonic()
     psql("VACUUM (ANALYZE)", database=name)
     print(f"Vacuumed and analyzed {name} in {time.monotonic() - started:.0f} s.", file=log)
+    return prewarmed(name, log)
+
+
+def prewarmed(name, log):
+    """
+    `name`, its tables and indexes read once into the operating system's cache
+    (pg_prewarm), as a database server sized for its catalog holds them. Else
+    the first run after a restart measures the disk: at a million pieces
+    (5 GB) each piece page read a few dozen cold pages, 143 ms instead of 25.
+    """
+    started = time.monotonic()
+    psql("CREATE EXTENSION IF NOT EXISTS pg_prewarm", database=name)
+    pages = psql(
+        "SELECT coalesce(sum(pg_prewarm(c.oid::regclass, 'read')), 0) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't', 'm')",
+        database=name,
+    )
+    print(f"Read {int(pages) * 8 // 1024:,} MB of {name} into memory in {time.monotonic() - started:.0f} s.", file=log)
     return database_url(name)
 
 
