@@ -20,6 +20,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from marketplace.errors import DATABASE_ERRORS
+
 from .models import Piece, PieceViewDay
 
 logger = logging.getLogger(__name__)
@@ -92,5 +94,8 @@ def write(batch: dict) -> None:
                 by_gain.setdefault((day, n), []).append(pk)
             for (day, n), pks in by_gain.items():
                 PieceViewDay.objects.filter(day=day, piece_id__in=pks).update(views=F("views") + n)
+    except DATABASE_ERRORS as error:
+        # The database out of reach (an outage, when cached pages go on counting views): one line, no traceback.
+        logger.warning("Piece views lost: %d pieces' counts could not be written: %s", len(batch), error)
     except DatabaseError:
         logger.warning("Piece views lost: %d pieces' counts could not be written", len(batch), exc_info=True)
