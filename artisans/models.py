@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from imagekit.models import ImageSpecField
 
+from marketplace.choice_labels import ChoiceLabels
+
 from .choices import ArtisanStatus, MakerType, WorkshopSize
 from .images import CardRendition, DisplayRendition, RandomName, ThumbRendition, UploadedImageField
 from .querysets import ArtisanQuerySet
 
 
-class Artisan(models.Model):
+class Artisan(ChoiceLabels, models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="artisan")
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)

@@ -25,6 +25,7 @@ from artisans.images import (
     UploadedImageField,
 )
 from artisans.models import Artisan
+from marketplace.choice_labels import ChoiceLabels
 
 from ..choices import (
     Availability,
@@ -55,7 +56,7 @@ EVIDENCE_SHORT_LABELS = {
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
-class Piece(models.Model):
+class Piece(ChoiceLabels, models.Model):
     artisan = models.ForeignKey(Artisan, on_delete=models.PROTECT, related_name="pieces")
     title = models.CharField(max_length=150)
     slug = models.SlugField(max_length=170, unique=True)
@@ -323,7 +324,7 @@ class Piece(models.Model):
         return self.lifetime_repairs or self.resizing or self.warranty_months > 0
 
 
-class ProductionStep(models.Model):
+class ProductionStep(ChoiceLabels, models.Model):
     """One step of making the piece, and who did it."""
 
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="production_steps")
@@ -459,7 +460,7 @@ class PieceImage(models.Model):
         return self.alt_text
 
 
-class PersonalizationOption(models.Model):
+class PersonalizationOption(ChoiceLabels, models.Model):
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="personalization_options")
     kind = models.CharField(
         max_length=20, choices=PersonalizationKind.choices, help_text=PersonalizationKind.field_help()

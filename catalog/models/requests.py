@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artisans.images import RandomName, UploadedImageField
+from marketplace.choice_labels import ChoiceLabels
 
 from ..choices import PersonalizationKind
 from ..querysets import PersonalizationRequestQuerySet
@@ -36,7 +37,7 @@ class RequestState(models.TextChoices):
     CLOSED = "closed", _("Closed by staff")
 
 
-class PersonalizationRequest(models.Model):
+class PersonalizationRequest(ChoiceLabels, models.Model):
     shopper = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personalization_requests"
     )

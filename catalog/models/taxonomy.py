@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from artisans.images import RandomName
 from artisans.models import Artisan
+from marketplace.choice_labels import ChoiceLabels
 
 from ..choices import CertificationScope, MaterialKind
 
 
-class Taxonomy(models.Model):
+class Taxonomy(ChoiceLabels, models.Model):
     """A named, slugged term; the slug is what listing URLs carry."""
 
     name = models.CharField(max_length=100)
@@ -97,7 +98,7 @@ class Certification(Taxonomy):
     url = models.URLField(blank=True)
 
 
-class CertificationClaim(models.Model):
+class CertificationClaim(ChoiceLabels, models.Model):
     """A claim to a certification, with the evidence staff check before it counts."""
 
     certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="+")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from artisans.images import RandomName
 from artisans.models import Artisan
+from marketplace.choice_labels import ChoiceLabels
 
 from ..choices import CopyKind, ReportReason, ReviewReason, ReviewState, TrustAction
 from ..querysets import ReviewQuerySet
@@ -22,7 +23,7 @@ from .pieces import Piece, PieceImage, PieceMaterial
 from .taxonomy import MakerCertification
 
 
-class Review(models.Model):
+class Review(ChoiceLabels, models.Model):
     """One item of the review queue: exactly one of a piece, a material's claim or a maker's claim."""
 
     artisan = models.ForeignKey(Artisan, on_delete=models.CASCADE, related_name="reviews")
@@ -99,7 +100,7 @@ class Review(models.Model):
         return self.state == ReviewState.REJECTED and self.appeal_of_id is None and not hasattr(self, "appeal")
 
 
-class TrustEvent(models.Model):
+class TrustEvent(ChoiceLabels, models.Model):
     """One line of the audit trail: who did what, when, with what note. Written once, never changed."""
 
     artisan = models.ForeignKey(Artisan, on_delete=models.CASCADE, related_name="trust_events")
@@ -123,7 +124,7 @@ class TrustEvent(models.Model):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
 
 
-class CopyFlag(models.Model):
+class CopyFlag(ChoiceLabels, models.Model):
     """Copy detection matched `piece` with `other` (another maker's); stored both ways round."""
 
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="copy_flags")
@@ -186,7 +187,7 @@ class DescriptionBand(models.Model):
         return f"band {self.band} of piece #{self.piece_id}"
 
 
-class PieceReport(models.Model):
+class PieceReport(ChoiceLabels, models.Model):
     """A shopper's report of a listing; they are emailed the outcome of the review it joins."""
 
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="reports")

@@ -1,10 +1,13 @@
 """Choice labels and explanations are written for shoppers and defined once."""
 
 import pytest
+from django.apps import apps
 from django.db import models
+from django.utils.functional import lazy
 
 from artisans import choices as artisan_choices
 from catalog import choices as catalog_choices
+from marketplace.choice_labels import ChoiceLabels
 
 
 def all_choice_classes():
@@ -46,3 +49,34 @@ def test_a_choice_without_explanation_is_refused_at_import():
 def test_only_hand_and_hand_tool_steps_count_towards_the_maker_share():
     counted = {member for member in catalog_choices.StepDoneBy if member.is_makers_hand}
     assert counted == {catalog_choices.StepDoneBy.BY_HAND, catalog_choices.StepDoneBy.WITH_HAND_TOOLS}
+
+
+def every_choice_field():
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.choices and model.__module__.split(".")[0] in ("catalog", "artisans"):
+                yield model, field
+
+
+@pytest.mark.parametrize(("model", "field"), list(every_choice_field()), ids=lambda x: getattr(x, "name", None))
+def test_every_label_shown_is_djangos_own(model, field):
+    """`get_FOO_display` (marketplace.choice_labels) answers as Django's, unknown and empty values included."""
+    assert issubclass(model, ChoiceLabels), f"{model.__name__} shows labels of choices: list ChoiceLabels first"
+    for value in [*(value for value, _ in field.flatchoices), "no-such-value", None]:
+        instance = model(**{field.attname: value})
+        shown = getattr(instance, f"get_{field.name}_display")()
+        assert shown == models.Model._get_FIELD_display(instance, field)
+
+
+def test_a_label_is_read_again_at_each_call_in_the_active_language():
+    """The table keeps the lazy labels: a translation is read when shown, not when the table was made."""
+    word = ["Handcrafted"]
+    field = models.CharField(choices=[("handcrafted", lazy(lambda: word[0], str)())])
+    field.set_attributes_from_name("production_method")
+
+    class Shown(ChoiceLabels):
+        production_method = "handcrafted"
+
+    assert Shown()._get_FIELD_display(field) == "Handcrafted"
+    word[0] = "Fait main"  # what gettext_lazy gives once another language is active
+    assert Shown()._get_FIELD_display(field) == "Fait main"
