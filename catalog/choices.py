@@ -21,6 +21,11 @@ class ProductionMethod(models.TextChoices):
     HAND_FINISHED = "hand_finished", _("Hand-finished in small batches")
     MASS_PRODUCED = "mass_produced", _("Mass-produced")
 
+    @classmethod
+    def the_other_way(cls, method):
+        """What a piece made by `method` is set against ("the other way to own it"): hand against machine."""
+        return cls.MASS_PRODUCED if method == cls.HANDCRAFTED else cls.HANDCRAFTED
+
 
 @explained(
     ARTISAN=_("The maker named on the piece made it themselves."),

@@ -35,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from marketplace.db_router import replica_reads
 
-from . import compare
+from . import compare, piece_index
 from .guide import catalog_version
 from .models import Piece
 from .seo import page_description, page_title, product_structured_data
@@ -45,6 +45,8 @@ HEAD_TEMPLATE = "catalog/partials/_piece_head.html"
 # Where the sheet leaves room for the visitor's compare button (maker text is escaped: it cannot hold this).
 VISITOR_ACTIONS = mark_safe("<!-- visitor actions -->")
 TIMEOUT = 24 * 3600
+# Pieces shown under "The other way to own it".
+OTHER_WAY = 4
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ class PieceSheet:
     bottom: SafeString  # and after them
 
 
-def _prefix():
-    return f"catalog:piece:{settings.RELEASE}:{catalog_version()}"
+def _prefix(version=None):
+    return f"catalog:piece:{settings.RELEASE}:{catalog_version() if version is None else version}"
 
 
 def _sheet_key(prefix, request, slug):
@@ -83,24 +85,40 @@ def piece_sheet(request, slug):
     queries) and cached with the piece's compare column. Http404 if no public
     piece has this slug.
     """
-    prefix = _prefix()
+    version = catalog_version()
+    prefix = _prefix(version)
     key = _sheet_key(prefix, request, slug)
     sheet = cache.get(key)
     if sheet is None:
         with replica_reads(allowed=False):
             piece = get_object_or_404(Piece.objects.published().for_detail(), slug=slug)
-            sheet = _render_sheet(request, piece)
+            sheet = _render_sheet(request, piece, _made_the_other_way(piece, version))
         cache.set_many({key: sheet, _column_key(prefix, slug): compare.column(piece)}, timeout=TIMEOUT)
     return sheet
 
 
-def _render_sheet(request, piece):
+def _made_the_other_way(piece, version):
+    """
+    "The other way to own it", OTHER_WAY pieces: their ids from the worker's
+    listing index if it shows every change up to `version` (the sheet's), else
+    found in SQL (a worker with no index yet, or whose index the listing has
+    not yet brought up to date).
+    """
+    index = piece_index.index_through(version)
+    if index is None:
+        return list(Piece.objects.published().made_the_other_way(piece).for_thumbnails()[:OTHER_WAY])
+    ids = index.made_the_other_way(piece, OTHER_WAY)
+    found = Piece.objects.published().for_thumbnails().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _render_sheet(request, piece, other_way):
     canonical = request.build_absolute_uri(piece.get_absolute_url())
     context = {
         "piece": piece,
         "canonical": canonical,
         "structured_data": product_structured_data(piece, request),
-        "other_way": Piece.objects.published().made_the_other_way(piece).for_thumbnails()[:4],
+        "other_way": other_way,
         "visitor_actions": VISITOR_ACTIONS,
     }
     top, slot, bottom = render_to_string(SHEET_TEMPLATE, context).partition(VISITOR_ACTIONS)

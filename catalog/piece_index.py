@@ -116,6 +116,7 @@ from marketplace.db_router import PRIMARY
 from marketplace.memory import release_freed_memory
 
 from .cards import pieces_for_cards
+from .choices import ProductionMethod
 from .facets import FACETS, FLAG_KEY, facet_options
 from .filters import Sort, order_pieces
 from .guide import catalog_changes, catalog_version
@@ -725,6 +726,28 @@ class PieceIndex:
             end = bisect_right(ids, int((Decimal(high) * 100).to_integral_value(ROUND_FLOOR)), key=cents)
         return self.by_price.range(start, max(start, end))
 
+    def made_the_other_way(self, piece, limit):
+        """
+        The ids of the `limit` published pieces of `piece`'s category made the
+        other way, nearest in its price first, the newest (highest id) first
+        among equals: `PieceQuerySet.made_the_other_way`, the rule in SQL,
+        answered without a query. A category is a facet, and so is the method.
+        """
+        other = ProductionMethod.the_other_way(piece.production_method)
+        candidates = self.options["category"].get(piece.category.slug, BitMap()) & self.options["method"].get(
+            other, BitMap()
+        )
+        candidates.discard(piece.pk)
+        if not candidates:
+            return []
+        ids = numpy.frombuffer(candidates.to_array(), dtype=numpy.uint32).astype(numpy.int64)
+        cents = int((piece.price * 100).to_integral_value())
+        distance = numpy.abs(numpy.frombuffer(self.by_price.key, dtype=numpy.int64)[ids] - cents)
+        if len(ids) > limit:  # only the pieces as near as the `limit`-th nearest, ties included, are sorted
+            near = distance <= numpy.partition(distance, limit - 1)[limit - 1]
+            ids, distance = ids[near], distance[near]
+        return ids[numpy.lexsort((-ids, distance))][:limit].tolist()
+
     # --- Counting and paging ----------------------------------------------------------
 
     def facet_counts(self, chosen, base, facets=FACETS):
@@ -810,6 +833,18 @@ def current_index():
     with _lock:
         _current = _advanced(_current, version, database)
         return _current
+
+
+def index_through(version):
+    """
+    The worker's index as it is, if it shows every change up to `version`,
+    else None: a page that can do without it (the piece page) neither waits
+    for a build nor reads pieces again; the listing keeps it up to date.
+    """
+    index = _current
+    if index is None or index.database != _database().settings_dict["NAME"] or index.exact_through < version:
+        return None
+    return index
 
 
 def build_before_fork(log):

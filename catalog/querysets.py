@@ -111,11 +111,7 @@ class PieceQuerySet(models.QuerySet):
         """
         from .choices import ProductionMethod
 
-        other = (
-            ProductionMethod.MASS_PRODUCED
-            if piece.production_method == ProductionMethod.HANDCRAFTED
-            else ProductionMethod.HANDCRAFTED
-        )
+        other = ProductionMethod.the_other_way(piece.production_method)
         same_kind = self.filter(category_id=piece.category_id, production_method=other).exclude(pk=piece.pk)
         below = same_kind.filter(price__lte=piece.price).order_by("-price", "-id").values("pk")[:nearest]
         above = same_kind.filter(price__gt=piece.price).order_by("price", "-id").values("pk")[:nearest]

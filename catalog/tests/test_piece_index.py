@@ -19,6 +19,7 @@ from catalog import piece_index
 from catalog.choices import Availability, MaterialKind, PersonalizationKind, PieceStatus, ProductionMethod
 from catalog.facets import FACETS, HOW_MADE, Facet, facet_counts
 from catalog.filters import PieceFilter, Sort, order_pieces
+from catalog.guide import catalog_version
 from catalog.models import Piece
 from catalog.piece_index import IndexedResult, PieceIndex, current_index
 from catalog.services import pieces_hide, pieces_publish
@@ -105,6 +106,40 @@ def test_every_facets_counts_equal_the_sql_counts(seed):
             # No option the SQL counts is missing from the index.
             for value, count in in_sql.get(facet.name, {}).items():
                 assert result.facet_counts[facet.name].get(value, 0) == count, (selection, facet.name, value)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_other_way_to_own_a_piece_is_the_sql_order(seed):
+    """Ties on price (the random catalog's prices repeat), drafts, other categories: as `made_the_other_way`."""
+    random_catalog(seed, size=40)
+    index = current_index()
+    for piece in Piece.objects.published().select_related("category"):
+        for limit in (1, 4, 40):
+            expected = Piece.objects.published().made_the_other_way(piece, nearest=limit)[:limit]
+            assert index.made_the_other_way(piece, limit) == [other.pk for other in expected], (piece.pk, limit)
+
+
+def test_the_piece_page_finds_the_other_way_in_the_index_only_when_it_shows_the_latest_change(client, monkeypatch):
+    asked = []
+    answer = PieceIndex.made_the_other_way
+    monkeypatch.setattr(PieceIndex, "made_the_other_way", lambda *args: asked.append(args[1].pk) or answer(*args))
+    rings = CategoryFactory(name="Rings", slug="rings")
+    forged = PieceFactory(category=rings, price=Decimal("200"))
+    cast = {"category": rings, "production_method": ProductionMethod.MASS_PRODUCED}
+    far = PieceFactory(price=Decimal("50"), **cast)
+    client.get(LISTING)  # the worker's index, at the current version
+    index = current_index()
+    assert piece_index.index_through(catalog_version()) is index
+    assert [p.pk for p in client.get(forged.get_absolute_url()).context["other_way"]] == [far.pk]
+    assert asked == [forged.pk]
+
+    near = PieceFactory(price=Decimal("199"), **cast)  # a write the index does not show until the next listing
+    assert piece_index.index_through(catalog_version()) is None
+    assert [p.pk for p in client.get(forged.get_absolute_url()).context["other_way"]] == [near.pk, far.pk]
+    assert asked == [forged.pk]  # found in SQL
+    client.get(LISTING)
+    assert piece_index.index_through(catalog_version()) is current_index()
+    assert current_index().made_the_other_way(forged, 4) == [near.pk, far.pk]
 
 
 @pytest.mark.parametrize("sort", [Sort.NEWEST, Sort.PRICE, Sort.PRICE_DESC, Sort.REQUESTED])
