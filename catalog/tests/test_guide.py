@@ -5,10 +5,11 @@ from decimal import Decimal
 from statistics import median
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from catalog.choices import Availability, ProductionMethod
-from catalog.guide import compute_figures, guide_figures
+from catalog.guide import GUIDE_CACHE_KEY, catalog_version, compute_figures, guide_figures
 from catalog.models import Piece
 from catalog.tests.factories import (
     CategoryFactory,
@@ -17,6 +18,7 @@ from catalog.tests.factories import (
     PieceFactory,
     PieceMaterialFactory,
 )
+from catalog.tests.test_piece_index import random_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -99,12 +101,16 @@ def test_charts_have_a_text_alternative_and_a_table(client, small_catalog):
     assert "<table" in body
 
 
-def test_the_guide_is_cached_and_recomputed_when_a_piece_changes(client, small_catalog, django_assert_num_queries):
+def test_the_guide_is_cached_and_recomputed_when_a_piece_changes(
+    client, small_catalog, django_assert_num_queries, django_assert_max_num_queries
+):
     client.get(GUIDE)
     with django_assert_num_queries(0):
         client.get(GUIDE)
     PieceFactory(price=Decimal("400"))
-    with django_assert_num_queries(1):
+    # The index reads the new piece again (2, and its words on PostgreSQL), then the categories' names (1) and
+    # the labor hours' counts (1) and middles (1 per method with hours).
+    with django_assert_max_num_queries(8):
         response = client.get(GUIDE)
     assert response.context["figures"].total == 6
 
@@ -165,3 +171,31 @@ def test_medians_are_the_stored_decimals_medians_to_the_digit():
         stored = published.filter(production_method=method, labor_hours__isnull=False)
         expected = median(stored.values_list("labor_hours", flat=True)) if stored else None
         assert str(hours) == str(expected)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_share_is_the_count_of_the_listing_behind_its_link(client, seed):
+    random_catalog(seed, size=40)
+    figures = client.get(GUIDE).context["figures"]
+    for measure in figures.measures:
+        for share in measure.shares:
+            listed = client.get(f"{reverse('catalog:piece_list')}?{share.filters}").context["paginator"].count
+            assert share.count == listed, (measure.key, share.method)
+    for name, slug, cells in figures.median_prices:
+        for method, price, count in cells:
+            prices = Piece.objects.published().filter(category__slug=slug, production_method=method)
+            assert count == prices.count(), (name, method)
+            assert price == (median(prices.values_list("price", flat=True)) if count else None), (name, method)
+
+
+def test_figures_from_an_index_behind_the_catalog_are_shown_but_not_kept(client, small_catalog, monkeypatch):
+    from catalog import piece_index
+
+    index, version = piece_index.current_index(), catalog_version()
+    behind = index._with(index.version, behind_since=index.version)  # as during a background rebuild
+    monkeypatch.setattr(piece_index, "current_index", lambda: behind)
+    assert client.get(GUIDE).context["figures"].total == 5
+    assert cache.get(GUIDE_CACHE_KEY.format(version=version)) is None
+    monkeypatch.undo()
+    assert client.get(GUIDE).context["figures"].total == 5
+    assert cache.get(GUIDE_CACHE_KEY.format(version=version)).total == 5
