@@ -41,6 +41,8 @@ LUA = ROOT / "bench" / "rotate.lua"
 CLIENTS = 8
 MIN_STATES = 100
 MIN_PIECES = 1000
+# Pieces outside the piece page's rotation, requested one at a time for the cost of a first render.
+FIRST_RENDERS = 200
 SAMPLES = 12
 STAFF_EMAIL = "bench-staff@atelier.localhost"
 
@@ -51,6 +53,7 @@ class Scenario:
     paths: list
     headers: dict
     target: str = ""
+    unseen: list = ()  # pages of the same kind that no run requests: what a first render costs
 
 
 @dataclass
@@ -106,7 +109,8 @@ def scenarios(rng):
     prices = [(low, low + width) for low in range(0, 600, 25) for width in (100, 250, 400)]
     words = ["silver", "gold", "ring", "pendant", "hammered", "pearl", "earrings", "bracelet", "garnet", "oxidized"]
     public = Piece.objects.published()
-    slugs = list(public.order_by("?").values_list("slug", flat=True)[:MIN_PIECES])
+    slugs = list(public.order_by("?").values_list("slug", flat=True)[: MIN_PIECES + FIRST_RENDERS])
+    slugs, unseen = slugs[:MIN_PIECES], slugs[MIN_PIECES:]
     makers = list(Artisan.objects.approved().order_by("?").values_list("slug", flat=True)[:MIN_STATES])
 
     def distinct(make, count=MIN_STATES * 2):
@@ -141,7 +145,13 @@ def scenarios(rng):
         Scenario("Listing, 3 filters", three_filters, {}, "≥ 40% of baseline, p50 ≤ 2.5×, ≤ 12 queries"),
         Scenario("Listing, q + 2 filters", search, {}, ""),
         Scenario("Listing, page 150-200", deep, {}, ""),
-        Scenario("Piece page", [f"/pieces/{slug}/" for slug in slugs], {}, "≥ 50% of baseline"),
+        Scenario(
+            "Piece page",
+            [f"/pieces/{slug}/" for slug in slugs],
+            {},
+            "≥ 50% of baseline",
+            unseen=[f"/pieces/{slug}/" for slug in unseen],
+        ),
         Scenario("Compare, 3 pieces", compare, {}, "≥ 50% of baseline"),
         Scenario("Home", ["/"], {}, ""),
         Scenario("Guide", ["/guide/"], {}, ""),
@@ -177,14 +187,58 @@ def stop_server(server):
     server.wait(timeout=30)
 
 
+def workers(server):
+    """The gunicorn workers' pids (the master's children)."""
+    return Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+
+
 def worker_rss_mb(server):
-    """The resident memory of each gunicorn worker (the master's children), in MB."""
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    """The resident memory of each gunicorn worker, in MB."""
     sizes = []
-    for pid in children:
+    for pid in workers(server):
         status = Path(f"/proc/{pid}/status").read_text()
         sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
     return sizes
+
+
+def cpu_seconds(pids):
+    """The CPU time (user and system) the processes `pids` have used, in seconds."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(name):
+    """The pids of PostgreSQL's backends serving the database `name` (the workers' connections)."""
+    found = []
+    for process in Path("/proc").iterdir():
+        try:
+            command = (process / "cmdline").read_text(errors="ignore") if process.name.isdigit() else ""
+        except OSError:  # gone meanwhile
+            continue
+        if command.startswith("postgres: ") and f" {name} " in command:
+            found.append(process.name)
+    return found
+
+
+def render_costs(base, server, scenario, database_name):
+    """
+    [(worker ms, PostgreSQL ms) per request]: the CPU time of a first render
+    of the scenario's unseen pages, requested one at a time, then of the same
+    pages again. On this shared machine the CPU a request takes varies less
+    than its wall time.
+    """
+    costs = []
+    for _ in range(2):
+        busy = [*workers(server)], database_backends(database_name)
+        before = cpu_seconds(busy[0]), cpu_seconds(busy[1])
+        for path in scenario.unseen:
+            fetch(base + path, scenario.headers)
+        after = cpu_seconds(busy[0]), cpu_seconds(busy[1])
+        costs.append(tuple((a - b) / len(scenario.unseen) * 1000 for a, b in zip(after, before, strict=True)))
+    return costs
 
 
 def fetch(url, headers):
@@ -266,6 +320,7 @@ def main(argv=None):
     baseline = Scenario("Baseline (in memory, no database)", ["/bench/baseline/"], {})
     server = start_server(args.port, env)
     rows = []
+    first_renders = {}
     served = 0
     try:
         for scenario in [baseline, *all_scenarios]:
@@ -283,16 +338,18 @@ def main(argv=None):
             served += warm.requests + busy.requests + alone.requests
             mean_queries, max_queries, scans, size = sample(base, scenario, rng)
             rows.append((scenario, busy, alone, mean_queries, max_queries, scans, size))
+            if scenario.unseen:
+                first_renders[scenario.name] = render_costs(base, server, scenario, url.rsplit("/", 1)[1])
             print(f"{scenario.name}: {busy.requests_per_second:.0f} req/s, p50 {alone.p50_ms:.1f} ms", flush=True)
         rss = worker_rss_mb(server)
     finally:
         stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
-    report = write_results(args, rows, rss, served, time.time() - started)
+    report = write_results(args, rows, rss, served, time.time() - started, first_renders)
     print(f"\nWritten to {report.relative_to(ROOT)}")
 
 
-def write_results(args, rows, rss, served, elapsed):
+def write_results(args, rows, rss, served, elapsed, first_renders):
     base_busy, base_alone = rows[0][1], rows[0][2]
     lines = [
         f"# Bench: {args.size:,} pieces, {datetime.date.today().isoformat()}",
@@ -318,6 +375,13 @@ def write_results(args, rows, rss, served, elapsed):
         f"Worker memory (RSS) after {served:,} requests: " + ", ".join(f"{mb:.0f} MB" for mb in rss) + ".",
         "",
     ]
+    for name, ((first_worker, first_database), (again_worker, again_database)) in first_renders.items():
+        lines += [
+            f"{name}, CPU time per request ({FIRST_RENDERS} pages outside the rotation, one at a time): "
+            f"first render {first_worker:.1f} ms in the worker and {first_database:.1f} ms in PostgreSQL; "
+            f"the same pages again {again_worker:.1f} ms and {again_database:.1f} ms.",
+            "",
+        ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = RESULTS / f"{datetime.date.today().isoformat()}-{args.size}.md"
     report.write_text("\n".join(lines))
