@@ -1,10 +1,12 @@
 """Public catalog pages: what the public may see, and what it costs to show it."""
 
+import datetime
 import json
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from artisans.choices import ArtisanStatus
 from artisans.tests.factories import ArtisanFactory
@@ -85,6 +87,19 @@ def test_home_shows_featured_pieces_and_collections(client):
     assert featured.title in body
     assert collection.title in body
     assert "Hidden featured" not in body
+
+
+def test_home_shows_the_newest_featured_pieces_and_not_one_hidden_after_its_card_was_cached(client):
+    now = timezone.now()
+    featured = [PieceFactory(featured=True, published_at=now - datetime.timedelta(days=n)) for n in range(10)]
+    shown = client.get(reverse("catalog:home")).context["featured_pieces"]
+    assert [piece.pk for piece in shown] == [piece.pk for piece in featured[:8]]
+    newest = featured[0]
+    newest.status = PieceStatus.HIDDEN
+    newest.save()
+    body = client.get(reverse("catalog:home"))
+    assert [piece.pk for piece in body.context["featured_pieces"]] == [piece.pk for piece in featured[1:9]]
+    assert newest.get_absolute_url() not in body.content.decode()
 
 
 # --- Cards and the piece page ----------------------------------------------------
@@ -287,9 +302,11 @@ def test_home_and_collection_query_counts_do_not_grow_with_rows(client, django_a
     collection = CollectionFactory(featured=True)
     for _ in range(rows):
         CollectionPieceFactory(collection=collection, piece=piece_with_details(featured=True))
-    # Featured pieces with images, materials, steps; collections, their entries
-    # and the entries' images.
-    with django_assert_max_num_queries(7):
+    # The featured pieces' ids, then their pieces with images, materials, steps; collections, their
+    # entries and the entries' images. Once the featured pieces' cards are cached, only their ids.
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("catalog:home")).status_code == 200
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("catalog:home")).status_code == 200
     # Collection; pieces, images, materials, steps.
     with django_assert_max_num_queries(5):
