@@ -43,10 +43,11 @@ SCENARIOS = {
         lambda pieces: reverse("catalog:compare") + "?pieces=" + ",".join(p.slug for p in pieces[:3]),
         0,
     ),
-    # Featured pieces (their cards, photos, materials, steps) and collections (their pieces and photos).
-    "home": (lambda pieces: reverse("catalog:home"), 9),
+    # The featured pieces' ids (their cards from the cache) and collections (their pieces and photos).
+    "home": (lambda pieces: reverse("catalog:home"), 4),
     "guide": (lambda pieces: reverse("catalog:guide"), 2),
-    "maker page": (lambda pieces: pieces.first().artisan.get_absolute_url(), 9),
+    # The maker, process photos, techniques, traditions; the count and the page's ids (cards cached).
+    "maker page": (lambda pieces: pieces.first().artisan.get_absolute_url(), 6),
 }
 
 
