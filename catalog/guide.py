@@ -2,12 +2,12 @@
 "Handcrafted and mass-produced, by the numbers": the guide's figures, computed
 live from the published catalog, per production method.
 
-The shares and median prices are counted in the listing's index, so a share
-is the count the listing shows behind its link; the labor hours' medians are
-read in SQL (`compute_figures`). The result is cached under the catalog's
-version, which every write to pieces moves on (catalog.signals), so the guide
-is recomputed after a change and never on an unchanged catalog: in a few
-milliseconds, where reading every published piece took a minute at 1,000,000.
+Every figure is counted in the listing's index, so a share is the count the
+listing shows behind its link (`compute_figures`). The result is cached under
+the catalog's version, which every write to pieces moves on (catalog.signals),
+so the guide is recomputed after a change and never on an unchanged catalog:
+in milliseconds, where reading every published piece took a minute at
+1,000,000.
 """
 
 import time
@@ -17,7 +17,6 @@ from statistics import median
 
 import numpy
 from django.core.cache import cache
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
 
@@ -244,12 +243,11 @@ def compute_figures(index=None):
     """
     The figures, counted in the listing's index (catalog.piece_index): each
     share is the number of pieces of a method that the listing shows under
-    the share's filter, the link beside it, and a median price is taken from
-    the index's prices of a category and method. Only the labor hours, which
-    the index does not hold, are read in SQL: each method's middle one or
-    two hours (at most 4 queries), and the categories' names (1).
+    the share's filter, the link beside it; a median is taken from the
+    index's prices (of a category and method) or labor hours (of a method).
+    One query: the categories' names.
     """
-    from .piece_index import current_index
+    from .piece_index import HOURS_PLACES, NO_HOURS, current_index
 
     index = index or current_index()
     methods = list(ProductionMethod)
@@ -280,7 +278,12 @@ def compute_figures(index=None):
             cells.append((method.value, _median(prices, PRICE_PLACES) if pieces else None, len(pieces)))
         median_prices.append((category.name, category.slug, cells))
 
-    labor = _median_labor_hours(methods)
+    scaled_hours = numpy.frombuffer(index.hours, dtype=numpy.int32)
+    labor = []
+    for method in methods:
+        hours = scaled_hours[numpy.frombuffer(of_method[method].to_array(), dtype=numpy.uint32)]
+        hours = hours[hours != NO_HOURS]
+        labor.append((method.value, str(method.label), _median(hours, HOURS_PLACES) if len(hours) else None))
     return Figures(
         total=len(index.universe),
         counts={method.value: len(of_method[method]) for method in methods},
@@ -288,23 +291,6 @@ def compute_figures(index=None):
         median_prices=median_prices,
         median_labor_hours=labor,
     )
-
-
-def _median_labor_hours(methods):
-    """
-    [(method, label, `statistics.median` of its stored hours or None)]: each
-    method's hours counted in one grouped query, then its middle one or two
-    read in order (one query per method with hours).
-    """
-    timed = Piece.objects.published().filter(labor_hours__isnull=False).order_by()
-    counts = dict(timed.values_list("production_method").annotate(n=Count("pk")))
-    labor = []
-    for method in methods:
-        count = counts.get(method.value, 0)
-        middle = timed.filter(production_method=method).order_by("labor_hours").values_list("labor_hours", flat=True)
-        hours = median(middle[(count - 1) // 2 : count // 2 + 1]) if count else None
-        labor.append((method.value, str(method.label), hours))
-    return labor
 
 
 def _median(scaled, places):

@@ -151,6 +151,11 @@ ROW_CHUNK = 1_000
 
 # Rounded: SQLite keeps prices as floats, and 19.99 × 100 is 1998.9999… there.
 CENTS = Cast(Round(F("price") * Value(100)), BigIntegerField())
+# Labor hours as integers, scaled by their decimal places (tenths), NO_HOURS when the maker gave none:
+# the guide's medians.
+HOURS_PLACES = Piece._meta.get_field("labor_hours").decimal_places
+NO_HOURS = -1
+SCALED_HOURS = Coalesce(Cast(Round(F("labor_hours") * Value(10**HOURS_PLACES)), IntegerField()), Value(NO_HOURS))
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 MICROSECOND = datetime.timedelta(microseconds=1)
 
@@ -314,7 +319,7 @@ class _Reread:
         self.options = {facet.name: {} for facet in facets}  # the options always present (as in the build)
         self.columns = []  # (facet name, option value, or None for a field facet's value)
         published = Piece.objects.published().filter(_AnyOf(F("pk")))
-        annotations = {"o_pk": F("pk"), "o_cents": CENTS, "o_at": F("published_at")}
+        annotations = {"o_pk": F("pk"), "o_cents": CENTS, "o_at": F("published_at"), "o_hours": SCALED_HOURS}
         for facet in facets:
             if facet.through:
                 continue
@@ -357,22 +362,25 @@ class _Reread:
         return cls._compiled[key]
 
     def read(self, ids):
-        """({facet name: {option value: BitMap}}, [(id, cents, published_at)]) of the published pieces among `ids`."""
+        """
+        ({facet name: {option value: BitMap}}, [(id, cents, published_at, scaled hours)]) of the
+        published pieces among `ids`.
+        """
         options = {name: {option: BitMap() for option in always} for name, always in self.options.items()}
         pieces = []
         ids = sorted(ids)
         with _database().cursor() as cursor:
             # In runs of READ_RUN pieces: for more, PostgreSQL would rather read the conditions' tables whole.
             for start in range(0, len(ids), READ_RUN):
-                for pk, cents, published_at, *cells in _run(cursor, self.rows, ids[start : start + READ_RUN]):
-                    pieces.append((pk, cents, _as_datetime(published_at)))
+                for pk, cents, published_at, hours, *cells in _run(cursor, self.rows, ids[start : start + READ_RUN]):
+                    pieces.append((pk, cents, _as_datetime(published_at), hours))
                     for (name, option), cell in zip(self.columns, cells, strict=True):
                         if option is None:
                             options[name].setdefault(cell, BitMap()).add(pk)
                         elif cell:
                             options[name][option].add(pk)
             if self.related and pieces:
-                for name, key, owner in _run(cursor, self.related, [pk for pk, _, _ in pieces]):
+                for name, key, owner in _run(cursor, self.related, [pk for pk, *_ in pieces]):
                     options[name].setdefault(key, BitMap()).add(owner)
         return options, pieces
 
@@ -410,11 +418,12 @@ def _newest_keys():
 def _listing_keys(published):
     """
     The published pieces' ids (uint32), prices in cents and newest-order keys
-    (int64), as three numpy arrays in the same order: on PostgreSQL packed, 20
-    bytes a piece in one value per block, with the newest key computed in SQL
-    as `_newest_key` computes it for the updates (the randomized tests compare
-    an updated index with a fresh one); elsewhere read row by row into flat
-    arrays. Never a Python object per piece for the whole catalog at once.
+    (int64), and labor hours scaled (`SCALED_HOURS`, int32), as four numpy arrays in the
+    same order: on PostgreSQL packed, 24 bytes a piece in one value per block,
+    with the newest key computed in SQL as `_newest_key` computes it for the
+    updates (the randomized tests compare an updated index with a fresh one);
+    elsewhere read row by row into flat arrays. Never a Python object per
+    piece for the whole catalog at once.
     """
     if _postgresql():
         newest_key = Coalesce(
@@ -426,23 +435,41 @@ def _listing_keys(published):
             published.order_by()
             .values(block=_block())
             .annotate(
-                rows=_Packed((Cast(F("pk"), IntegerField()), "int4send"), (CENTS, "int8send"), (newest_key, "int8send"))
+                rows=_Packed(
+                    (Cast(F("pk"), IntegerField()), "int4send"),
+                    (CENTS, "int8send"),
+                    (newest_key, "int8send"),
+                    (SCALED_HOURS, "int4send"),
+                )
             )
             .values_list("rows", flat=True)
         )
-        rows = numpy.frombuffer(b"".join(packed), dtype=[("pk", ">u4"), ("cents", ">i8"), ("newest", ">i8")])
-        return rows["pk"].astype(numpy.uint32), rows["cents"].astype(numpy.int64), rows["newest"].astype(numpy.int64)
-    ids, cents, dates = array("I"), array("q"), array("q")
+        rows = numpy.frombuffer(
+            b"".join(packed), dtype=[("pk", ">u4"), ("cents", ">i8"), ("newest", ">i8"), ("hours", ">i4")]
+        )
+        return (
+            rows["pk"].astype(numpy.uint32),
+            rows["cents"].astype(numpy.int64),
+            rows["newest"].astype(numpy.int64),
+            rows["hours"].astype(numpy.int32),
+        )
+    ids, cents, dates, scaled = array("I"), array("q"), array("q"), array("i")
     newest_key = _newest_keys()
-    for pk, price, published_at in (
-        published.order_by().values_list("pk", CENTS, "published_at").iterator(chunk_size=ROW_CHUNK)
+    for pk, price, published_at, hours in (
+        published.order_by().values_list("pk", CENTS, "published_at", SCALED_HOURS).iterator(chunk_size=ROW_CHUNK)
     ):
         ids.append(pk)
         cents.append(price)
         dates.append(newest_key(published_at))
+        scaled.append(hours)
     return tuple(
         numpy.frombuffer(values, dtype=dtype)
-        for values, dtype in ((ids, numpy.uint32), (cents, numpy.int64), (dates, numpy.int64))
+        for values, dtype in (
+            (ids, numpy.uint32),
+            (cents, numpy.int64),
+            (dates, numpy.int64),
+            (scaled, numpy.int32),
+        )
     )
 
 
@@ -614,6 +641,7 @@ class PieceIndex:
         options,
         by_price,
         newest,
+        hours,
         *,
         database=None,
         facets=FACETS,
@@ -626,6 +654,7 @@ class PieceIndex:
         self.options = options  # {facet name: {option value: BitMap}}
         self.by_price = by_price  # Order by price (in cents), then id
         self.newest = newest  # Order newest first, then by id descending
+        self.hours = hours  # each piece's labor hours as SCALED_HOURS, indexed by id (an `array`)
         self.facets = facets
         # The first version whose change (to everything) the index does not show yet; None when exact.
         self.behind_since = behind_since
@@ -652,12 +681,15 @@ class PieceIndex:
         """The index of the published catalog, read whole: a few grouped queries per facet."""
         published = Piece.objects.using(PRIMARY).published()  # never a replica that may lag behind the version
         options = {facet.name: _option_bitmaps(facet, published) for facet in facets}
-        members, cents, newest_keys = _listing_keys(published)
+        members, cents, newest_keys, hours = _listing_keys(published)
         by_price = Order.of(members, cents, sign=1)
         newest = Order.of(members, newest_keys, sign=-1)
-        del members, cents, newest_keys
+        by_id = numpy.full(int(members.max()) + 1 if len(members) else 0, NO_HOURS, dtype=numpy.int32)
+        by_id[members] = hours
+        hours = _as_array("i", by_id)
+        del members, cents, newest_keys, by_id
         universe = BitMap.union(BitMap(), *by_price.buckets)
-        index = cls(version, universe, options, by_price, newest, database=database, facets=facets)
+        index = cls(version, universe, options, by_price, newest, hours, database=database, facets=facets)
         release_freed_memory()  # the packed rows and sort buffers, which glibc would keep (marketplace.memory)
         return index
 
@@ -681,12 +713,17 @@ class PieceIndex:
             options[facet.name] = _merged(self.options[facet.name], fresh[facet.name], changed, keep_empty)
         newest_key = _newest_keys()
         before = self.universe & changed
+        hours = self.hours[:]  # a piece no longer published keeps its value: only the universe's are read
+        hours.extend(array("i", [NO_HOURS]) * (max((pk for pk, *_ in rows), default=-1) + 1 - len(hours)))
+        for pk, _, _, scaled in rows:
+            hours[pk] = scaled
         index = PieceIndex(
             version,
-            (self.universe - changed) | BitMap(pk for pk, _, _ in rows),
+            (self.universe - changed) | BitMap(pk for pk, *_ in rows),
             options,
-            self.by_price.replaced(changed, before, [(pk, cents) for pk, cents, _ in rows]),
-            self.newest.replaced(changed, before, [(pk, newest_key(at)) for pk, _, at in rows]),
+            self.by_price.replaced(changed, before, [(pk, cents) for pk, cents, *_ in rows]),
+            self.newest.replaced(changed, before, [(pk, newest_key(at)) for pk, _, at, _ in rows]),
+            hours,
             database=self.database,
             facets=self.facets,
             behind_since=behind_since,
@@ -701,6 +738,7 @@ class PieceIndex:
             self.options,
             self.by_price,
             self.newest,
+            self.hours,
             database=self.database,
             facets=self.facets,
             behind_since=behind_since,

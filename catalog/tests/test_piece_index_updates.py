@@ -86,6 +86,7 @@ def said(index):
         },
         "by_price": list(index.by_price.ids),
         "newest": list(index.newest.ids),
+        "hours": {pk: index.hours[pk] for pk in index.universe},
     }
 
 
@@ -251,7 +252,7 @@ class Catalog:
 
     def edit_piece(self):
         rng, piece = self.rng, self.piece()
-        change = rng.choice(["price", "method", "date", "category", "repairs", "evidence", "costs", "maker"])
+        change = rng.choice(["price", "method", "date", "category", "repairs", "evidence", "costs", "maker", "hours"])
         if change == "price":
             piece.price = Decimal(rng.choice([25, 80, 150, 400, 999]))
         elif change == "method":
@@ -266,6 +267,8 @@ class Catalog:
             piece.evidence_level = rng.choice(list(EvidenceLevel))
         elif change == "costs":
             piece.materials_cost = None if piece.materials_cost else Decimal("5")
+        elif change == "hours":  # the guide's medians: to none, or to a value with its decimal
+            piece.labor_hours = rng.choice([None, Decimal("0.5"), Decimal("6"), Decimal("12.3")])
         else:
             piece.artisan = rng.choice(self.makers)
         piece.save()
