@@ -11,8 +11,9 @@ microseconds. This module does the same:
 - `PieceIndex.build()` reads, in a few grouped queries, the published pieces
   of every option of every facet of `catalog.facets.FACETS` (grouped by the
   facet's `field` or `through` table, or filtered by its `condition` option by
-  option, exactly as the SQL counts did), and the order of the pieces under
-  each sort with its key (price in cents, publication time);
+  option, exactly as the SQL counts did), the order of the pieces under each
+  sort with its key (price in cents, publication time), and each piece's
+  labor hours (for the guide's medians, catalog.guide);
 - on PostgreSQL, the postings of the words of the pieces' search vectors
   (`PieceIndex.search`, catalog.search.SearchPostings): `q` is matched and
   ordered by "Best match" in memory, as the facets are counted;
