@@ -232,11 +232,11 @@ def render_costs(base, server, scenario, database_name):
     """
     costs = []
     for _ in range(2):
-        busy = [*workers(server)], database_backends(database_name)
-        before = cpu_seconds(busy[0]), cpu_seconds(busy[1])
+        serving, backends = workers(server), database_backends(database_name)
+        before = cpu_seconds(serving), cpu_seconds(backends)
         for path in scenario.unseen:
             fetch(base + path, scenario.headers)
-        after = cpu_seconds(busy[0]), cpu_seconds(busy[1])
+        after = cpu_seconds(serving), cpu_seconds(backends)
         costs.append(tuple((a - b) / len(scenario.unseen) * 1000 for a, b in zip(after, before, strict=True)))
     return costs
 

@@ -20,12 +20,11 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
 
-from .choices import MaterialKind, ProductionMethod
+from .choices import ProductionMethod
 from .models import Category, Piece
 
 VERSION_CACHE_KEY = "catalog:version"
 GUIDE_CACHE_KEY = "catalog:guide:{version}"
-STONES = (MaterialKind.GEMSTONE, MaterialKind.PEARL)
 # The decimal places of Piece.price.
 PRICE_PLACES = Piece._meta.get_field("price").decimal_places
 

@@ -64,8 +64,8 @@ class PieceSheet:
     bottom: SafeString  # and after them
 
 
-def _prefix(version=None):
-    return f"catalog:piece:{settings.RELEASE}:{catalog_version() if version is None else version}"
+def _prefix(version):
+    return f"catalog:piece:{settings.RELEASE}:{version}"
 
 
 def _sheet_key(prefix, request, slug):
@@ -143,7 +143,7 @@ def compare_columns(slugs):
     others loaded with `for_detail()` (8 queries, whatever their number) and
     cached. Slugs of no public piece are left out.
     """
-    prefix = _prefix()
+    prefix = _prefix(catalog_version())
     keys = {slug: _column_key(prefix, slug) for slug in slugs}
     found = cache.get_many(list(keys.values()))
     columns = {slug: found[key] for slug, key in keys.items() if key in found}
