@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from marketplace.db_router import replica_reads
 
-from . import compare, piece_index
+from . import compare, detail, piece_index
+from .detail import OTHER_WAY
 from .guide import catalog_version
 from .models import Piece
 from .seo import page_description, page_title, product_structured_data
@@ -45,8 +46,6 @@ HEAD_TEMPLATE = "catalog/partials/_piece_head.html"
 # Where the sheet leaves room for the visitor's compare button (maker text is escaped: it cannot hold this).
 VISITOR_ACTIONS = mark_safe("<!-- visitor actions -->")
 TIMEOUT = 24 * 3600
-# Pieces shown under "The other way to own it".
-OTHER_WAY = 4
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,8 @@ def _column_key(prefix, slug):
 def piece_sheet(request, slug):
     """
     The sheet of the public piece `slug`, from the cache; else rendered from
-    the piece loaded with `for_detail()` and "the other way to own it" (10
-    queries) and cached with the piece's compare column. Http404 if no public
+    the piece loaded as `for_detail()` loads it (catalog.detail) and "the
+    other way to own it" (10 queries) and cached with the piece's compare column. Http404 if no public
     piece has this slug.
     """
     version = catalog_version()
@@ -91,7 +90,9 @@ def piece_sheet(request, slug):
     sheet = cache.get(key)
     if sheet is None:
         with replica_reads(allowed=False):
-            piece = get_object_or_404(Piece.objects.published().for_detail(), slug=slug)
+            piece = detail.published_piece(slug)
+            if piece is None:
+                raise Http404("No public piece has this address.")
             sheet = _render_sheet(request, piece, _made_the_other_way(piece, version))
         cache.set_many({key: sheet, _column_key(prefix, slug): compare.column(piece)}, timeout=TIMEOUT)
     return sheet
@@ -107,9 +108,7 @@ def _made_the_other_way(piece, version):
     index = piece_index.index_through(version)
     if index is None:
         return list(Piece.objects.published().made_the_other_way(piece).for_thumbnails()[:OTHER_WAY])
-    ids = index.made_the_other_way(piece, OTHER_WAY)
-    found = Piece.objects.published().for_thumbnails().in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    return detail.public_thumbnails(index.made_the_other_way(piece, OTHER_WAY))
 
 
 def _render_sheet(request, piece, other_way):

@@ -70,33 +70,15 @@ class PieceQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """Eager-loads every section of the piece page. 8 queries."""
-        from .models import MakerCertification, PieceMaterial
-
-        return self.select_related("artisan", "category", "evidence_raised_by").prefetch_related(
-            "images",
-            Prefetch(
-                "materials",
-                queryset=PieceMaterial.objects.select_related("material", "certification"),
-            ),
-            "production_steps",
-            "techniques",
-            "traditions",
-            "personalization_options",
-            Prefetch(
-                "artisan__certifications",
-                queryset=MakerCertification.objects.filter(is_verified=True).select_related("certification"),
-                to_attr="verified_certifications",
-            ),
+        """Eager-loads every section of the piece page (`detail_sets`). 8 queries."""
+        return self.select_related(*DETAIL_RELATED).prefetch_related(
+            *(Prefetch(relation, queryset=rows) for relation, rows in detail_sets().items()),
+            Prefetch("artisan__certifications", queryset=verified_certifications(), to_attr="verified_certifications"),
         )
 
     def for_thumbnails(self):
         """Eager-loads what a small card shows: maker and product photos. 2 queries."""
-        from .models import PieceImage
-
-        return self.select_related("artisan").prefetch_related(
-            Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False))
-        )
+        return self.select_related(*THUMBNAIL_RELATED).prefetch_related(Prefetch("images", queryset=thumbnail_photos()))
 
     def made_the_other_way(self, piece, nearest=12):
         """
@@ -121,6 +103,42 @@ class PieceQuerySet(models.QuerySet):
         else:
             candidates = Q(pk__in=below) | Q(pk__in=above)  # SQLite allows no LIMIT inside a UNION
         return self.filter(candidates).order_by(Abs(F("price") - piece.price), "-id")
+
+
+# The piece page's one-to-one parts: the maker, the category and the staff member who checked the evidence.
+DETAIL_RELATED = ("artisan", "category", "evidence_raised_by")
+
+
+def detail_sets():
+    """The piece page's sets of rows, {relation of Piece: the queryset of its rows} (`for_detail`, catalog.detail)."""
+    from .models import PersonalizationOption, PieceImage, PieceMaterial, ProductionStep, Technique, Tradition
+
+    return {
+        "images": PieceImage.objects.all(),
+        "materials": PieceMaterial.objects.select_related("material", "certification"),
+        "production_steps": ProductionStep.objects.all(),
+        "techniques": Technique.objects.all(),
+        "traditions": Tradition.objects.all(),
+        "personalization_options": PersonalizationOption.objects.all(),
+    }
+
+
+def verified_certifications():
+    """The piece page's certifications of the maker: those staff verified, as the maker's `verified_certifications`."""
+    from .models import MakerCertification
+
+    return MakerCertification.objects.filter(is_verified=True).select_related("certification")
+
+
+# A small card's one-to-one part: the maker (`for_thumbnails`, catalog.detail).
+THUMBNAIL_RELATED = ("artisan",)
+
+
+def thumbnail_photos():
+    """A small card's photos: the product photos, not the process ones."""
+    from .models import PieceImage
+
+    return PieceImage.objects.filter(is_process_photo=False)
 
 
 class PieceManager(models.Manager.from_queryset(PieceQuerySet)):
