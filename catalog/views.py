@@ -31,6 +31,7 @@ from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
 from .piece_index import IndexedResult
 from .piece_views import record_view
+from .querysets import thumbnail_photos
 
 
 class HomeView(TemplateView):
@@ -41,6 +42,7 @@ class HomeView(TemplateView):
 
     template_name = "catalog/home.html"
     featured_count = 8
+    collection_covers = 3
 
     def get_context_data(self, **kwargs):
         public = Piece.objects.published()
@@ -50,10 +52,13 @@ class HomeView(TemplateView):
             collections=Collection.objects.filter(is_published=True, featured=True).prefetch_related(
                 Prefetch(
                     "entries",
-                    queryset=CollectionPiece.objects.filter(piece__in=Piece.objects.published())
-                    .select_related("piece")
-                    .prefetch_related("piece__images"),
-                )
+                    # The teaser shows its first covers only: the prefetch reads no more entries than that.
+                    queryset=CollectionPiece.objects.filter(piece__in=Piece.objects.published()).select_related(
+                        "piece"
+                    )[: self.collection_covers],
+                    to_attr="teaser_entries",
+                ),
+                Prefetch("teaser_entries__piece__images", queryset=thumbnail_photos()),
             )[:3],
             methods=list(ProductionMethod),
             **kwargs,

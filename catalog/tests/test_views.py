@@ -89,6 +89,21 @@ def test_home_shows_featured_pieces_and_collections(client):
     assert "Hidden featured" not in body
 
 
+def test_each_collection_teaser_shows_the_covers_of_its_first_three_public_entries(client):
+    teasers = {}
+    for name in ("Hand-forged", "Recycled"):
+        collection = CollectionFactory(featured=True, title=name)
+        pieces = [piece_with_details(title=f"{name} {n}") for n in range(5)]
+        pieces[1].status = PieceStatus.HIDDEN
+        pieces[1].save()
+        for position, piece in reversed(list(enumerate(pieces))):
+            CollectionPieceFactory(collection=collection, piece=piece, position=position)
+        teasers[collection.pk] = [pieces[0], pieces[2], pieces[3]]
+    collections = client.get(reverse("catalog:home")).context["collections"]
+    shown = {collection.pk: [entry.piece for entry in collection.teaser_entries] for collection in collections}
+    assert shown == teasers
+
+
 def test_home_shows_the_newest_featured_pieces_and_not_one_hidden_after_its_card_was_cached(client):
     now = timezone.now()
     featured = [PieceFactory(featured=True, published_at=now - datetime.timedelta(days=n)) for n in range(10)]
