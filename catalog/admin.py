@@ -58,6 +58,7 @@ from .models import (
     Tradition,
     TrustEvent,
 )
+from .querysets import card_photos
 from .request_flow import RequestRefused, request_close
 from .services import (
     STAFF_EVIDENCE_LEVELS,
@@ -890,7 +891,7 @@ def review_context(review):
         flags = list(
             CopyFlag.objects.filter(piece=piece)
             .select_related("other__artisan", "cleared_by")
-            .prefetch_related(Prefetch("other__images", queryset=PieceImage.objects.filter(is_process_photo=False)))
+            .prefetch_related(Prefetch("other__images", queryset=card_photos()))
         )
         context.update(
             piece=piece,

@@ -81,8 +81,8 @@ def piece_sheet(request, slug):
     """
     The sheet of the public piece `slug`, from the cache; else rendered from
     the piece loaded as `for_detail()` loads it (catalog.detail) and "the
-    other way to own it" (10 queries) and cached with the piece's compare column. Http404 if no public
-    piece has this slug.
+    other way to own it" (10 queries), and cached with the piece's compare
+    column. Http404 if no public piece has this slug.
     """
     version = catalog_version()
     prefix = _prefix(version)

@@ -48,10 +48,10 @@ class PieceQuerySet(models.QuerySet):
 
     def for_lists(self):
         """Eager-loads what a list of pieces shows: maker, category, photos, materials, steps. 4 queries a page."""
-        from .models import PieceImage, PieceMaterial
+        from .models import PieceMaterial
 
         return self.select_related("artisan", "category").prefetch_related(
-            Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)),
+            Prefetch("images", queryset=card_photos()),
             Prefetch("materials", queryset=PieceMaterial.objects.select_related("material", "certification")),
             "production_steps",
         )
@@ -78,7 +78,7 @@ class PieceQuerySet(models.QuerySet):
 
     def for_thumbnails(self):
         """Eager-loads what a small card shows: maker and product photos. 2 queries."""
-        return self.select_related(*THUMBNAIL_RELATED).prefetch_related(Prefetch("images", queryset=thumbnail_photos()))
+        return self.select_related(*THUMBNAIL_RELATED).prefetch_related(Prefetch("images", queryset=card_photos()))
 
     def made_the_other_way(self, piece, nearest=12):
         """
@@ -134,8 +134,8 @@ def verified_certifications():
 THUMBNAIL_RELATED = ("artisan",)
 
 
-def thumbnail_photos():
-    """A small card's photos: the product photos, not the process ones."""
+def card_photos():
+    """The photos a card shows, large or small: the product photos, not the process ones."""
     from .models import PieceImage
 
     return PieceImage.objects.filter(is_process_photo=False)

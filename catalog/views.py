@@ -31,7 +31,7 @@ from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
 from .piece_index import IndexedResult
 from .piece_views import record_view
-from .querysets import thumbnail_photos
+from .querysets import card_photos
 
 
 class HomeView(TemplateView):
@@ -58,7 +58,7 @@ class HomeView(TemplateView):
                     )[: self.collection_covers],
                     to_attr="teaser_entries",
                 ),
-                Prefetch("teaser_entries__piece__images", queryset=thumbnail_photos()),
+                Prefetch("teaser_entries__piece__images", queryset=card_photos()),
             )[:3],
             methods=list(ProductionMethod),
             **kwargs,

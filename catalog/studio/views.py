@@ -21,7 +21,8 @@ from artisans.forms import ProcessPhotoFormSet
 from artisans.models import Artisan
 
 from ..choices import PieceStatus
-from ..models import Piece, PieceImage
+from ..models import Piece
+from ..querysets import card_photos
 from ..services import (
     STAFF_EVIDENCE_LEVELS,
     artisan_application_submit,
@@ -119,7 +120,7 @@ class DashboardView(StudioMixin, ListView):
         pieces = (
             self.get_pieces()
             .select_related("category")
-            .prefetch_related(Prefetch("images", queryset=PieceImage.objects.filter(is_process_photo=False)))
+            .prefetch_related(Prefetch("images", queryset=card_photos()))
             .prefetch_related("production_steps")
             .with_requests_count()
             .with_views_count()
