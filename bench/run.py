@@ -193,12 +193,22 @@ def workers(server):
 
 
 def worker_rss_mb(server):
-    """The resident memory of each gunicorn worker, in MB."""
+    """
+    [(resident, private) memory of each gunicorn worker, in MB]. Resident
+    counts the pages a worker shares with the other and with the master
+    (the app and the listing's index, loaded before the fork); private, the
+    pages only this worker holds: what one more worker would cost.
+    """
     sizes = []
     for pid in workers(server):
-        status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        kilobytes = {name: int(re.search(rf"^{name}:\s+(\d+) kB", rollup, re.M).group(1)) for name in MEMORY_FIELDS}
+        private = kilobytes["Private_Clean"] + kilobytes["Private_Dirty"]
+        sizes.append((kilobytes["Rss"] / 1024, private / 1024))
     return sizes
+
+
+MEMORY_FIELDS = ("Rss", "Private_Clean", "Private_Dirty")
 
 
 def cpu_seconds(pids):
@@ -372,7 +382,11 @@ def write_results(args, rows, rss, served, elapsed, first_renders):
         )
     lines += [
         "",
-        f"Worker memory (RSS) after {served:,} requests: " + ", ".join(f"{mb:.0f} MB" for mb in rss) + ".",
+        f"Worker memory (RSS) after {served:,} requests: "
+        + ", ".join(f"{resident:.0f} MB" for resident, _ in rss)
+        + "; of which private to the worker, not shared with the other or the master: "
+        + ", ".join(f"{private:.0f} MB" for _, private in rss)
+        + ".",
         "",
     ]
     for name, ((first_worker, first_database), (again_worker, again_database)) in first_renders.items():

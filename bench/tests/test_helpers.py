@@ -1,10 +1,11 @@
 """The bench's own logic: reading wrk, spotting a sequential scan, keying databases, the baseline page."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-from bench import database
+from bench import database, run
 from bench.middleware import plan_scans_piece_table
 from bench.run import parse_wrk, to_ms
 
@@ -90,3 +91,11 @@ def test_the_baseline_page_has_24_cards_and_the_options_asked_for(rf, settings, 
     body = response.content.decode()
     assert body.count('<article class="card">') == 24
     assert body.count('type="checkbox"') == baseline.OPTIONS
+
+
+def test_a_workers_memory_is_its_resident_size_and_the_part_only_it_holds(monkeypatch):
+    held = bytearray(64 * 1024 * 1024)  # written: private to this process
+    held[::4096] = b"x" * len(held[::4096])
+    monkeypatch.setattr(run, "workers", lambda server: [os.getpid()])
+    [(resident, private)] = run.worker_rss_mb(server=None)
+    assert resident >= private >= 64
