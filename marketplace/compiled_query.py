@@ -21,9 +21,9 @@ from django.db.models.query import ModelIterable, get_related_populators
 class CompiledQuery:
     """
     The queryset `make()` returns, whose filters take the marker values
-    `markers` (each appearing once among its parameters), compiled on first
-    use; `run(*values)` returns its instances with `values` in the markers'
-    places.
+    `markers` (each appearing once among its parameters: values no other
+    parameter has, such as a negative id), compiled on first use;
+    `run(*values)` returns its instances with `values` in the markers' places.
     """
 
     def __init__(self, make, *markers):
@@ -32,7 +32,7 @@ class CompiledQuery:
         self._compiled = None
 
     def run(self, *values):
-        model, database, sql, params, positions, rows_to_instances = self._compiled or self._compile()
+        database, sql, params, positions, rows_to_instances = self._compiled or self._compile()
         params = list(params)
         for position, value in zip(positions, values, strict=True):
             params[position] = value
@@ -53,19 +53,13 @@ class CompiledQuery:
             raise ValueError("CompiledQuery runs querysets of plain model instances only.")
         compiler = query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
-        positions = []
+        params = tuple(params)
         for marker in self._markers:
-            if list(params).count(marker) != 1:
+            if params.count(marker) != 1:
                 raise ValueError(f"The marker {marker!r} must be among the query's parameters exactly once: {params}.")
-            positions.append(list(params).index(marker))
-        self._compiled = (
-            queryset.model,
-            queryset.db,
-            sql,
-            tuple(params),
-            positions,
-            _instances_of(compiler, queryset.model, queryset.db),
-        )
+        positions = [params.index(marker) for marker in self._markers]
+        rows_to_instances = _instances_of(compiler, queryset.model, queryset.db)
+        self._compiled = (queryset.db, sql, params, positions, rows_to_instances)
         return self._compiled
 
 
