@@ -551,9 +551,9 @@ def test_the_maker_list_counts_each_makers_pieces(admin_client):
 # reads the session and the signed-in user (2).
 REQUEST = 4
 # The filters' choices (categories, metals, certifications: 3), the count of the
-# filtered list and of all pieces (2), the pieces with maker and category (1),
-# their product photos, materials with their material, and steps (3).
-PIECE_LIST_QUERIES = REQUEST + 3 + 2 + 1 + 3
+# filtered list and of all pieces (2), the page's ids (1), its pieces with maker
+# and category (1), their product photos (1).
+PIECE_LIST_QUERIES = REQUEST + 3 + 2 + 1 + 1 + 1
 # The piece with maker, category and who raised its evidence (1); each of its
 # many-to-many fields' values and their labels (3 x 2); the labels of the maker
 # and the category autocompletes (2); the rows of the four inlines (4); the
@@ -613,6 +613,28 @@ def test_a_small_unfiltered_piece_list_is_counted_exactly(admin_client):
     PieceFactory.create_batch(2)
 
     assert admin_client.get(admin_url(Piece, "changelist")).context["cl"].result_count == 5
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"p": "2"}, {"p": "3"}, {"o": "-6", "p": "2"}, {"o": "3"}, {"status__exact": PieceStatus.PUBLISHED, "p": "2"}],
+    ids=["first", "second", "last", "price-descending", "by-maker", "filtered"],
+)
+def test_each_page_of_the_piece_list_holds_the_rows_of_its_place_in_the_lists_order(admin_client, monkeypatch, params):
+    monkeypatch.setattr(PieceAdmin, "list_per_page", 3)
+    now = timezone.now()
+    for n in range(8):
+        PieceFactory(
+            artisan=ArtisanFactory(name=f"Maker {n % 3}"),
+            price=Decimal(10 + n % 4),
+            published_at=None if n == 5 else now - timedelta(days=n % 3),
+            status=PieceStatus.HIDDEN if n == 2 else PieceStatus.PUBLISHED,
+        )
+    cl = admin_client.get(admin_url(Piece, "changelist"), params).context["cl"]
+    bottom = (int(params.get("p", 1)) - 1) * 3
+    assert [piece.pk for piece in cl.result_list] == [piece.pk for piece in cl.queryset[bottom : bottom + 3]]
+    assert len(cl.result_list) == min(3, cl.result_count - bottom)
+    assert all(piece.artisan.name.startswith("Maker") for piece in cl.result_list)
 
 
 @pytest.mark.parametrize("rows", [3, 9])
