@@ -64,6 +64,17 @@ def catalog_version():
     return version
 
 
+def request_catalog_version(request):
+    """
+    The catalog's version as `request` first read it: a page that reads it
+    twice (the piece page's ETag and its sheet) reads the cache once, and
+    both parts agree.
+    """
+    if not hasattr(request, "_catalog_version"):
+        request._catalog_version = catalog_version()
+    return request._catalog_version
+
+
 def bump_catalog_version(pieces=None, **kwargs):
     """
     Move the catalog's version on (a signal receiver, and called after bulk

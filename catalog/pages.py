@@ -37,7 +37,7 @@ from marketplace.db_router import replica_reads
 
 from . import compare, detail, piece_index
 from .detail import OTHER_WAY
-from .guide import catalog_version
+from .guide import catalog_version, request_catalog_version
 from .models import Piece
 from .seo import page_description, page_title, product_structured_data
 
@@ -84,7 +84,7 @@ def piece_sheet(request, slug):
     other way to own it" (10 queries), and cached with the piece's compare
     column. Http404 if no public piece has this slug.
     """
-    version = catalog_version()
+    version = request_catalog_version(request)
     prefix = _prefix(version)
     key = _sheet_key(prefix, request, slug)
     sheet = cache.get(key)

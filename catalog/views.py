@@ -26,7 +26,7 @@ from .cards import pieces_for_cards
 from .choices import PieceStatus, ProductionMethod
 from .facets import ARTISAN_FACETS, MAKERS
 from .filters import ArtisanFilter, PieceFilter
-from .guide import catalog_version, guide_figures
+from .guide import guide_figures, request_catalog_version
 from .listing import ListingState
 from .models import Collection, CollectionPiece, Piece
 from .piece_index import IndexedResult
@@ -137,7 +137,8 @@ def piece_etag(request, slug):
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         request.COOKIES.get("messages", ""),
     ]
-    digest = hashlib.blake2b("\n".join([slug, str(catalog_version()), *visitor]).encode(), digest_size=12)
+    version = request_catalog_version(request)  # the one the sheet is then read at (catalog.pages)
+    digest = hashlib.blake2b("\n".join([slug, str(version), *visitor]).encode(), digest_size=12)
     return digest.hexdigest()
 
 

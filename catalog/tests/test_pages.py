@@ -16,7 +16,7 @@ from django.urls import reverse
 from artisans.choices import ArtisanStatus
 from artisans.services import artisans_suspend
 from artisans.tests.factories import StaffFactory, UserFactory
-from catalog import piece_views
+from catalog import guide, piece_views
 from catalog.choices import PieceStatus
 from catalog.models import MakerCertification, PieceViewDay
 from catalog.tests.factories import (
@@ -63,6 +63,17 @@ def test_a_piece_page_seen_before_makes_no_query_and_reads_the_same(
     assert cold.status_code == warm.status_code == 200
     assert without_csrf_tokens(warm) == without_csrf_tokens(cold)
     assert b"The other way to own it" in warm.content
+
+
+def test_a_piece_page_reads_the_catalogs_version_once_for_its_etag_and_its_sheet(client, piece, monkeypatch):
+    reads = []
+    read = guide.catalog_version
+    monkeypatch.setattr(guide, "catalog_version", lambda: reads.append(1) or read())
+    client.get(piece.get_absolute_url())  # the visit that sets the CSRF cookie, part of the ETag
+    seen = client.get(piece.get_absolute_url())
+    again = client.get(piece.get_absolute_url(), headers={"if-none-match": seen["ETag"]})
+    assert (seen.status_code, again.status_code) == (200, 304)
+    assert len(reads) == 3  # one a request
 
 
 def test_a_comparison_of_pieces_seen_before_makes_no_query_and_reads_the_same(
