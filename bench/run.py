@@ -192,6 +192,10 @@ def workers(server):
     return Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
 
 
+# What `worker_rss_mb` reads of a worker's /proc/<pid>/smaps_rollup.
+MEMORY_FIELDS = ("Rss", "Private_Clean", "Private_Dirty")
+
+
 def worker_rss_mb(server):
     """
     [(resident, private) memory of each gunicorn worker, in MB]. Resident
@@ -206,9 +210,6 @@ def worker_rss_mb(server):
         private = kilobytes["Private_Clean"] + kilobytes["Private_Dirty"]
         sizes.append((kilobytes["Rss"] / 1024, private / 1024))
     return sizes
-
-
-MEMORY_FIELDS = ("Rss", "Private_Clean", "Private_Dirty")
 
 
 def cpu_seconds(pids):

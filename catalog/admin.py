@@ -316,18 +316,14 @@ class EstimatedCountPaginator(Paginator):
 class PieceChangeList(ChangeList):
     """
     The piece list, with what its rows show eager-loaded: maker and category
-    joined (`list_select_related`), the product photos (the thumbnail)
-    prefetched.
+    joined (`list_select_related`), the product photos of the thumbnail
+    (`for_thumbnails()`).
 
     Only the list needs them; the change form and the autocompletes load their own.
     """
 
     def get_queryset(self, request, exclude_parameters=None):
-        return (
-            super()
-            .get_queryset(request, exclude_parameters)
-            .prefetch_related(Prefetch("images", queryset=card_photos()))
-        )
+        return super().get_queryset(request, exclude_parameters).for_thumbnails()
 
 
 @admin.register(Piece)

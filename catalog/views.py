@@ -53,9 +53,9 @@ class HomeView(TemplateView):
                 Prefetch(
                     "entries",
                     # The teaser shows its first covers only: the prefetch reads no more entries than that.
-                    queryset=CollectionPiece.objects.filter(piece__in=Piece.objects.published()).select_related(
-                        "piece"
-                    )[: self.collection_covers],
+                    queryset=CollectionPiece.objects.filter(piece__in=public).select_related("piece")[
+                        : self.collection_covers
+                    ],
                     to_attr="teaser_entries",
                 ),
                 Prefetch("teaser_entries__piece__images", queryset=card_photos()),
