@@ -45,9 +45,11 @@ test: install-dev chromium services
 	$(MAKE) test-postgres
 	$(MAKE) test-hostile
 
+# The rooms' import contracts (pyproject.toml, docs/architecture.md) are part of the lint.
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # The browser journeys run once, on PostgreSQL (the production database): they drive the same views

@@ -28,7 +28,7 @@ def clear_cache():
 @pytest.fixture(autouse=True)
 def piece_views_held(settings):
     """Piece views stay in memory during a test (no write at a random moment); tests of the counter set 0."""
-    from catalog import piece_views
+    from catalog.pages import view_counts as piece_views
 
     settings.PIECE_VIEWS_FLUSH_SECONDS = 10**9
     piece_views.forget()

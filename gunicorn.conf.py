@@ -43,8 +43,8 @@ control_socket_disable = True
 
 
 def when_ready(server):
-    """The listing's index built in the master before the workers fork (catalog.piece_index.build_before_fork)."""
-    from catalog.piece_index import build_before_fork
+    """The listing's index built in the master before the workers fork (catalog.listing.index.build_before_fork)."""
+    from catalog.listing.index import build_before_fork
 
     build_before_fork(server.log)
 
@@ -57,7 +57,7 @@ def post_request(worker, req, environ, resp):
 
 
 def worker_exit(server, worker):
-    """Write the piece views the worker counted in memory (catalog.piece_views) before it goes."""
-    from catalog import piece_views
+    """Write the piece views the worker counted in memory (catalog.pages.view_counts) before it goes."""
+    from catalog.pages import view_counts as piece_views
 
     piece_views.flush()

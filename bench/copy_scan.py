@@ -9,7 +9,7 @@ migrated and dropped; the named database is never touched), fills it with
 makers and pieces in bulk, each piece with one photo hash and a description of
 its own (and the hashes of its two centre crops), and plants copies: photos
 whose hash is another maker's with up to 6 bits changed (what re-encoding,
-resizing, a crop or recolouring did to real drawings, see catalog.copies) and
+resizing, a crop or recolouring did to real drawings, see catalog.trust.copies) and
 descriptions with a few words changed.
 The photos of the catalog are hashes, not files: decoding 100,000 images
 measures Pillow, not the index; the upload check below hashes real drawings.

@@ -14,8 +14,8 @@ preload_app = True
 
 
 def when_ready(server):
-    """As production does: catalog.piece_index.build_before_fork."""
-    from catalog.piece_index import build_before_fork
+    """As production does: catalog.listing.index.build_before_fork."""
+    from catalog.listing.index import build_before_fork
 
     build_before_fork(server.log)
 

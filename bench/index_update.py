@@ -61,11 +61,11 @@ def main(argv=None):
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from catalog import piece_index
     from catalog.choices import ProductionMethod
-    from catalog.guide import bump_catalog_version, catalog_version
+    from catalog.listing import index as piece_index
+    from catalog.listing.index import PieceIndex, current_index, wait_for_rebuild
     from catalog.models import Material, PersonalizationRequest, Piece, PieceMaterial
-    from catalog.piece_index import PieceIndex, current_index, wait_for_rebuild
+    from catalog.versions import bump_catalog_version, catalog_version
 
     rng = random.Random(7)
     lines = []

@@ -6,6 +6,6 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self):
-        from . import signals
+        from catalog import signals
 
         signals.connect()

@@ -4,15 +4,22 @@ a user owns, and how pieces are loaded for cards and for the piece page.
 
 Templates read only what these methods prefetch, so that a page costs a fixed
 number of queries whatever the number of pieces it shows.
+
+Part of the data layer with catalog.models, which import this module for their
+managers: so the methods read the other models from Django's registry
+(`apps.get_model`) when they run, rather than importing them, and the two
+modules form no import cycle.
 """
 
+from collections.abc import Iterable
+
+from django.apps import apps
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Abs, Coalesce
 
 from artisans.choices import ArtisanStatus
-
-from .choices import PieceStatus
+from catalog.choices import PieceStatus
 
 
 class PieceQuerySet(models.QuerySet):
@@ -28,7 +35,7 @@ class PieceQuerySet(models.QuerySet):
 
     def with_requests_count(self):
         """Annotates `requests_count`: how many personalization requests each piece received, counted, never stored."""
-        from .models import PersonalizationRequest
+        PersonalizationRequest = apps.get_model("catalog", "PersonalizationRequest")
 
         count = (
             PersonalizationRequest.objects.filter(piece=OuterRef("pk"))
@@ -41,14 +48,14 @@ class PieceQuerySet(models.QuerySet):
 
     def with_views_count(self):
         """Annotates `views_count`: how many times each piece's public page was viewed, all days together."""
-        from .models import PieceViewDay
+        PieceViewDay = apps.get_model("catalog", "PieceViewDay")
 
         total = PieceViewDay.objects.filter(piece=OuterRef("pk")).order_by().values("piece").annotate(n=Sum("views"))
         return self.annotate(views_count=Coalesce(Subquery(total.values("n")), 0))
 
     def for_lists(self):
         """Eager-loads what a list of pieces shows: maker, category, photos, materials, steps. 4 queries a page."""
-        from .models import PieceMaterial
+        PieceMaterial = apps.get_model("catalog", "PieceMaterial")
 
         return self.select_related("artisan", "category").prefetch_related(
             Prefetch("images", queryset=card_photos()),
@@ -63,7 +70,7 @@ class PieceQuerySet(models.QuerySet):
         their maker: under a LIMIT over the whole catalog PostgreSQL hashes
         every personalization option to answer it (90 ms at 100,000 pieces).
         """
-        from .models import PersonalizationOption
+        PersonalizationOption = apps.get_model("catalog", "PersonalizationOption")
 
         return self.for_lists().annotate(
             is_personalizable=Exists(PersonalizationOption.objects.filter(piece=OuterRef("pk")))
@@ -91,7 +98,7 @@ class PieceQuerySet(models.QuerySet):
         price) of published pieces by a range scan, so any slice of up to
         `nearest` pieces is exact without sorting the whole category.
         """
-        from .choices import ProductionMethod
+        from catalog.choices import ProductionMethod
 
         other = ProductionMethod.the_other_way(piece.production_method)
         same_kind = self.filter(category_id=piece.category_id, production_method=other).exclude(pk=piece.pk)
@@ -110,8 +117,14 @@ DETAIL_RELATED = ("artisan", "category", "evidence_raised_by")
 
 
 def detail_sets():
-    """The piece page's sets of rows, {relation of Piece: the queryset of its rows} (`for_detail`, catalog.detail)."""
-    from .models import PersonalizationOption, PieceImage, PieceMaterial, ProductionStep, Technique, Tradition
+    """
+    The piece page's sets of rows, {relation of Piece: the queryset of its rows}
+    (`for_detail`, catalog.pages.loading).
+    """
+    names = ("PersonalizationOption", "PieceImage", "PieceMaterial", "ProductionStep", "Technique", "Tradition")
+    PersonalizationOption, PieceImage, PieceMaterial, ProductionStep, Technique, Tradition = (
+        apps.get_model("catalog", name) for name in names
+    )
 
     return {
         "images": PieceImage.objects.all(),
@@ -125,18 +138,18 @@ def detail_sets():
 
 def verified_certifications():
     """The piece page's certifications of the maker: those staff verified, as the maker's `verified_certifications`."""
-    from .models import MakerCertification
+    MakerCertification = apps.get_model("catalog", "MakerCertification")
 
     return MakerCertification.objects.filter(is_verified=True).select_related("certification")
 
 
-# A small card's one-to-one part: the maker (`for_thumbnails`, catalog.detail).
+# A small card's one-to-one part: the maker (`for_thumbnails`, catalog.pages.loading).
 THUMBNAIL_RELATED = ("artisan",)
 
 
 def card_photos():
     """The photos a card shows, large or small: the product photos, not the process ones."""
-    from .models import PieceImage
+    PieceImage = apps.get_model("catalog", "PieceImage")
 
     return PieceImage.objects.filter(is_process_photo=False)
 
@@ -176,7 +189,7 @@ class PersonalizationRequestQuerySet(models.QuerySet):
 
 
 def _message_model():
-    from .models import RequestMessage
+    RequestMessage = apps.get_model("catalog", "RequestMessage")
 
     return RequestMessage
 
@@ -185,7 +198,7 @@ class ReviewQuerySet(models.QuerySet):
     """The review queue's vocabulary: what waits, whose decisions a maker may read, and what a row shows."""
 
     def waiting(self):
-        from .choices import ReviewState
+        from catalog.choices import ReviewState
 
         return self.filter(state=ReviewState.WAITING)
 
@@ -200,7 +213,7 @@ class ReviewQuerySet(models.QuerySet):
         Joins what a queue row names and annotates `open_reports` and `open_flags`
         (subqueries in the one list query, never a query per row).
         """
-        from .models import CopyFlag, PieceReport
+        CopyFlag, PieceReport = (apps.get_model("catalog", name) for name in ("CopyFlag", "PieceReport"))
 
         open_reports = (
             PieceReport.objects.filter(piece=OuterRef("piece"), resolved_at__isnull=True)
@@ -224,3 +237,12 @@ class ReviewQuerySet(models.QuerySet):
             "material_claim__certification",
             "maker_claim__certification",
         ).annotate(open_reports=Coalesce(Subquery(open_reports), 0), open_flags=Coalesce(Subquery(open_flags), 0))
+
+
+def primary_keys(objects: QuerySet | Iterable[models.Model]) -> list[int]:
+    # A list of keys rather than a subquery: the admin hands over querysets with
+    # DISTINCT and prefetches, and some databases refuse an UPDATE that selects
+    # from its own table.
+    if isinstance(objects, QuerySet):
+        return list(objects.values_list("pk", flat=True))
+    return [obj.pk for obj in objects]

@@ -8,12 +8,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from artisans.models import Artisan
 from artisans.signals import makers_status_changed
-
-from . import facets
-from .copies import description_check, photo_check
-from .facets import forget_facet_options
-from .guide import bump_catalog_version
-from .models import (
+from catalog.listing import facets
+from catalog.listing.facets import forget_facet_options
+from catalog.listing.search import refresh_search_vectors
+from catalog.models import (
     Category,
     Certification,
     MakerCertification,
@@ -28,13 +26,14 @@ from .models import (
     Technique,
     Tradition,
 )
-from .search import refresh_search_vectors
+from catalog.trust.copies import description_check, photo_check
+from catalog.versions import bump_catalog_version
 
 # The facet column's options: the taxonomies, and the countries of makers.
 FACET_OPTION_SOURCES = [Category, Certification, Material, Style, Technique, Tradition, Artisan]
-# What the catalog's figures (the guide), the listing's index (catalog.piece_index:
-# every facet's condition) and the cached cards and piece pages (catalog.cards,
-# catalog.pages) are computed from. Bulk updates send no signal: the services
+# What the catalog's figures (the guide), the listing's index (catalog.listing.index:
+# every facet's condition) and the cached cards and piece pages (catalog.listing.cards,
+# catalog.pages.sheets) are computed from. Bulk updates send no signal: the services
 # that make them bump the version themselves.
 CATALOG_SOURCES = [
     Piece,
@@ -55,7 +54,7 @@ CATALOG_SOURCES = [
 CATALOG_RELATIONS = [Piece.techniques.through, Piece.traditions.through, Piece.styles.through]
 
 # The pieces a saved or deleted row concerns, for the change log that lets the listing's index
-# re-read only them (catalog.guide.bump_catalog_version). A source not listed here (a taxonomy:
+# re-read only them (catalog.pages.guide.bump_catalog_version). A source not listed here (a taxonomy:
 # a renamed slug or a changed kind moves every piece that uses it) concerns every piece.
 PIECES_OF_ROW = {
     Piece: lambda row: [row.pk],

@@ -1,5 +1,5 @@
 """
-The friendly error pages: 400, 403, 404, 500 and 503 (429 is catalog.ratelimit's).
+The friendly error pages: 400, 403, 404, 500 and 503 (429 is marketplace.ratelimit's).
 
 They say what happened and what to do, in the site's design, and leak nothing:
 no exception, no path of ours, no setting. The 400, 500 and 503 pages are

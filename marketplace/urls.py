@@ -11,8 +11,8 @@ from django.db.transaction import non_atomic_requests
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from catalog.sitemaps import SITEMAPS
-from catalog.views import robots_txt
+from catalog.pages.sitemaps import SITEMAPS
+from catalog.pages.views import robots_txt
 
 from .health import healthz
 
@@ -26,8 +26,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("catalog.studio.urls")),
     path("artisans/", include("artisans.urls")),
-    path("requests/", include("catalog.request_urls")),
-    path("", include("catalog.urls")),
+    path("requests/", include("catalog.personalization.urls")),
+    path("", include("catalog.pages.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
     path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),

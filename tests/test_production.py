@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from artisans.tests.factories import UserFactory
-from catalog import views as catalog_views
+from catalog.pages import views as catalog_views
 from catalog.tests.factories import PieceFactory
 from marketplace import db_router
 from marketplace.logs import JsonFormatter
@@ -350,7 +350,7 @@ def replica_reads_seen(monkeypatch):
 def test_public_pages_may_read_the_replica_and_write_paths_may_not(client, replica_reads_seen):
     PieceFactory(slug="hammered-ring")
     # What a public page keeps in the cache (cards, piece sheets) is read from the primary
-    # (tests in catalog/tests/test_cards.py and test_pages.py); the rest may read the replica.
+    # (tests in catalog/listing/tests/test_cards.py and test_pages.py); the rest may read the replica.
     client.get(reverse("catalog:artisan_list"))
     assert replica_reads_seen and all(replica_reads_seen)
     replica_reads_seen.clear()
@@ -367,10 +367,10 @@ def test_cached_cards_and_facet_options_are_keyed_by_the_release(settings):
     """A deploy of new code must not read HTML or facet lists that the previous release cached."""
     from django.core.cache import cache
 
-    from catalog import facets
-    from catalog.cards import card_bodies
-    from catalog.guide import catalog_version
+    from catalog.listing import facets
+    from catalog.listing.cards import card_bodies
     from catalog.tests.factories import PieceFactory
+    from catalog.versions import catalog_version
 
     assert settings.RELEASE and facets.OPTIONS_CACHE_KEY.endswith(settings.RELEASE)
     piece = PieceFactory()
@@ -394,7 +394,7 @@ def gunicorn_config(path="gunicorn.conf.py"):
     "config", ["gunicorn.conf.py", "bench/gunicorn_bench.py"]
 )  # the bench measures production's way
 def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares_no_connection(monkeypatch, config):
-    from catalog import piece_index
+    from catalog.listing import index as piece_index
 
     piece = PieceFactory()
     monkeypatch.setattr(piece_index, "_current", None)
@@ -413,7 +413,7 @@ def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares
 
 @pytest.mark.django_db(transaction=True)
 def test_a_master_without_its_database_still_starts_its_workers(monkeypatch, caplog):
-    from catalog import piece_index
+    from catalog.listing import index as piece_index
 
     def down():
         raise OperationalError("the database is not answering")

@@ -24,7 +24,11 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from artisans.models import Artisan, ProcessPhoto
-from catalog.facets import forget_facet_options
+from catalog.demo import data, makers, pieces, rows
+from catalog.demo.copies import plant_copies
+from catalog.demo.images import Producer
+from catalog.listing.facets import forget_facet_options
+from catalog.listing.search import refresh_search_vectors
 from catalog.models import (
     Category,
     Certification,
@@ -41,11 +45,6 @@ from catalog.models import (
     Technique,
     Tradition,
 )
-from catalog.search import refresh_search_vectors
-
-from . import data, makers, pieces, rows
-from .copies import plant_copies
-from .images import Producer
 
 DEFAULT_PIECES = 600
 DEFAULT_SEED = 2026

@@ -14,10 +14,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageEnhance
 
-from catalog.copies import photo_check
+from catalog.demo.images import make_renditions
 from catalog.models import Piece, PieceImage
-
-from .images import make_renditions
+from catalog.trust.copies import photo_check
 
 COPIES = 3
 

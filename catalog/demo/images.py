@@ -19,7 +19,7 @@ import threading
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from . import drawing, workshop
+from catalog.demo import drawing, workshop
 
 # The renditions each model declares; generating them here is what the
 # Optimistic strategy would have done on save, which bulk_create skips.

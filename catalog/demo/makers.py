@@ -17,11 +17,10 @@ from django.utils.text import slugify
 
 from artisans.choices import ArtisanStatus, MakerType, WorkshopSize
 from artisans.models import Artisan, ProcessPhoto
+from catalog.demo import data
+from catalog.demo.images import process_photo_name
+from catalog.demo.workshop import CAPTIONS, ProcessDrawing
 from catalog.models import MakerCertification
-
-from . import data
-from .images import process_photo_name
-from .workshop import CAPTIONS, ProcessDrawing
 
 USERNAME_PREFIX = "demo-"
 CURATOR_USERNAME = "demo-curator"

@@ -37,12 +37,11 @@ from catalog.choices import (
     StoneTreatment,
     WeightUnit,
 )
+from catalog.demo import data
+from catalog.demo.drawing import BACKDROPS, FINISHES, PieceDrawing
+from catalog.demo.images import piece_photo_name, process_photo_name
+from catalog.demo.workshop import ProcessDrawing
 from catalog.models import Piece
-
-from . import data
-from .drawing import BACKDROPS, FINISHES, PieceDrawing
-from .images import piece_photo_name, process_photo_name
-from .workshop import ProcessDrawing
 
 HANDCRAFTED = ProductionMethod.HANDCRAFTED
 HAND_FINISHED = ProductionMethod.HAND_FINISHED
@@ -1274,7 +1273,7 @@ def image_rows(rng, ctx, method, title, noun, metals, stones, drawing, shape, va
 def photo_row(name, alt_text, position, *, is_process_photo):
     # width and height are what ImageField would have read from the file; every drawing is 720x900.
     # The drawings are the demo's stock, shared by many pieces of many makers on purpose:
-    # copy detection leaves them out (catalog.copies).
+    # copy detection leaves them out (catalog.trust.copies).
     return {
         "is_stock": True,
         "image": name,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from .drawing import (
+from catalog.demo.drawing import (
     HEIGHT,
     SCALE,
     WIDTH,

@@ -1,7 +1,7 @@
 """The catalog's models: the taxonomies, the piece and how it was made, and collections."""
 
-from .collections import Collection, CollectionPiece
-from .pieces import (
+from catalog.models.collections import Collection, CollectionPiece
+from catalog.models.pieces import (
     PersonalizationOption,
     Piece,
     PieceImage,
@@ -9,9 +9,9 @@ from .pieces import (
     PieceViewDay,
     ProductionStep,
 )
-from .requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
-from .taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
-from .trust import CopyFlag, DescriptionBand, PhotoCropHash, PieceReport, Review, TrustEvent
+from catalog.models.requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
+from catalog.models.taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
+from catalog.models.trust import CopyFlag, DescriptionBand, PhotoCropHash, PieceReport, Review, TrustEvent
 
 __all__ = [
     "Category",

@@ -3,7 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
-from .pieces import Piece
+from catalog.models.pieces import Piece
 
 
 class Collection(models.Model):

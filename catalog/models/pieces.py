@@ -25,9 +25,7 @@ from artisans.images import (
     UploadedImageField,
 )
 from artisans.models import Artisan
-from marketplace.choice_labels import ChoiceLabels
-
-from ..choices import (
+from catalog.choices import (
     Availability,
     Construction,
     EvidenceLevel,
@@ -42,8 +40,9 @@ from ..choices import (
     StoneTreatment,
     WeightUnit,
 )
-from ..querysets import PieceManager
-from .taxonomy import Category, Certification, CertificationClaim, Material, Style, Technique, Tradition
+from catalog.models.taxonomy import Category, Certification, CertificationClaim, Material, Style, Technique, Tradition
+from catalog.querysets import PieceManager
+from marketplace.choice_labels import ChoiceLabels
 
 # A card's words for each evidence level (the piece page gives the full explanation).
 EVIDENCE_SHORT_LABELS = {
@@ -142,7 +141,7 @@ class Piece(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    # What `q` searches on PostgreSQL, kept in step by catalog.search.refresh_search_vectors
+    # What `q` searches on PostgreSQL, kept in step by catalog.listing.search.refresh_search_vectors
     # and indexed with GIN (migration 0006); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -436,7 +435,7 @@ class PieceImage(models.Model):
     is_process_photo = models.BooleanField(
         default=False, help_text=_("A photo of this piece being made, rather than of the finished piece.")
     )
-    # Copy detection (catalog.copies): the 64-bit perceptual hash, and its four
+    # Copy detection (catalog.trust.copies): the 64-bit perceptual hash, and its four
     # 16-bit quarters in indexed columns so that near matches are found by
     # equality lookups rather than by comparing every pair.
     phash = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -490,7 +489,7 @@ class PersonalizationOption(ChoiceLabels, models.Model):
 
 
 class PieceViewDay(models.Model):
-    """How many times a piece's public page was viewed on one day; written in batches by `catalog.piece_views`."""
+    """How many times a piece's public page was viewed on one day; written in batches by `catalog.pages.view_counts`."""
 
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="view_days")
     day = models.DateField()

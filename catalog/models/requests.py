@@ -2,7 +2,7 @@
 Personalization requests: a shopper's request to a maker (about a piece, or a
 commission with no piece), its reference photos and its thread of messages.
 
-The state only changes through `catalog.request_flow`, the one module that
+The state only changes through `catalog.personalization.flow`, the one module that
 holds the table of transitions; nothing else writes `state`.
 """
 
@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artisans.images import RandomName, UploadedImageField
+from catalog.choices import PersonalizationKind
+from catalog.querysets import PersonalizationRequestQuerySet
 from marketplace.choice_labels import ChoiceLabels
-
-from ..choices import PersonalizationKind
-from ..querysets import PersonalizationRequestQuerySet
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 

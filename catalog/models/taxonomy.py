@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from artisans.images import RandomName
 from artisans.models import Artisan
+from catalog.choices import CertificationScope, MaterialKind
 from marketplace.choice_labels import ChoiceLabels
-
-from ..choices import CertificationScope, MaterialKind
 
 
 class Taxonomy(ChoiceLabels, models.Model):

@@ -15,12 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from artisans.images import RandomName
 from artisans.models import Artisan
+from catalog.choices import CopyKind, ReportReason, ReviewReason, ReviewState, TrustAction
+from catalog.models.pieces import Piece, PieceImage, PieceMaterial
+from catalog.models.taxonomy import MakerCertification
+from catalog.querysets import ReviewQuerySet
 from marketplace.choice_labels import ChoiceLabels
-
-from ..choices import CopyKind, ReportReason, ReviewReason, ReviewState, TrustAction
-from ..querysets import ReviewQuerySet
-from .pieces import Piece, PieceImage, PieceMaterial
-from .taxonomy import MakerCertification
 
 
 class Review(ChoiceLabels, models.Model):

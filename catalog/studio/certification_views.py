@@ -5,7 +5,7 @@ staff's note, a new claim, and withdrawing one staff have not decided yet.
 Claims are reached only through the signed-in maker's own profile
 (`StudioMixin.artisan`), so another maker, a shopper or staff get a 404 and an
 anonymous visitor is sent to sign in. A claim goes into the review queue like
-any other (`catalog.trust.maker_claim_add`); badges and filters count it only
+any other (`catalog.trust.services.maker_claim_add`); badges and filters count it only
 once staff verified it.
 """
 
@@ -16,11 +16,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView, View
 
 from artisans.choices import ArtisanStatus
-
-from ..models import MakerCertification, Review
-from ..trust import maker_claim_add, maker_claim_withdraw
-from ..trust_forms import MakerClaimForm
-from .views import StudioMixin
+from catalog.models import MakerCertification, Review
+from catalog.studio.views import StudioMixin
+from catalog.trust.forms import MakerClaimForm
+from catalog.trust.services import maker_claim_add, maker_claim_withdraw
 
 MESSAGE_CLAIMED = "Your claim to %(certification)s is with our staff; we will email you their decision."
 MESSAGE_WITHDRAWN = "You withdrew your claim to %(certification)s."

@@ -15,9 +15,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from artisans.forms import ArtisanApplicationForm, ArtisanProfileForm
-
-from ..choices import Availability, MadeBy, PersonalizationKind, StepDoneBy
-from ..models import (
+from catalog.choices import Availability, MadeBy, PersonalizationKind, StepDoneBy
+from catalog.models import (
     PersonalizationOption,
     Piece,
     PieceImage,

@@ -8,9 +8,9 @@ so another maker's request is a 404.
 
 from django.views.generic import ListView
 
-from ..models import PersonalizationRequest, RequestState
-from ..request_views import BaseRequestActionView, BaseRequestDetailView
-from .views import StudioMixin
+from catalog.models import PersonalizationRequest, RequestState
+from catalog.personalization.views import BaseRequestActionView, BaseRequestDetailView
+from catalog.studio.views import StudioMixin
 
 
 class StudioRequestsMixin(StudioMixin):

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView, TemplateView
 
-from ..models import Review
-from ..trust import review_appeal
-from ..trust_forms import AppealForm
-from .views import StudioMixin
+from catalog.models import Review
+from catalog.studio.views import StudioMixin
+from catalog.trust.forms import AppealForm
+from catalog.trust.services import review_appeal
 
 MESSAGE_APPEALED = "Your appeal is with our staff; we will email you their decision."
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import certification_views, request_views, review_views, views
+from catalog.studio import certification_views, request_views, review_views, views
 
 app_name = "studio"
 

@@ -19,18 +19,12 @@ from django.views.generic import ListView, TemplateView, View
 from artisans.choices import ArtisanStatus
 from artisans.forms import ProcessPhotoFormSet
 from artisans.models import Artisan
-
-from ..choices import PieceStatus
-from ..models import Piece
-from ..querysets import card_photos
-from ..services import (
-    STAFF_EVIDENCE_LEVELS,
-    artisan_application_submit,
-    piece_publish,
-    piece_save,
-    piece_set_status,
-)
-from .forms import PIECE_FORMSETS, ApplicationForm, PieceForm, ProfileForm
+from catalog.choices import PieceStatus
+from catalog.models import Piece
+from catalog.querysets import card_photos
+from catalog.services import artisan_application_submit, piece_publish, piece_save, piece_set_status
+from catalog.studio.forms import PIECE_FORMSETS, ApplicationForm, PieceForm, ProfileForm
+from catalog.trust.services import STAFF_EVIDENCE_LEVELS
 
 MESSAGE_APPLIED = "Thank you: your application is with our staff. You can draft pieces while you wait."
 MESSAGE_SAVED = "Saved “%(title)s”."

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
@@ -14,18 +13,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..models import Piece
+from catalog.formats import money
+from catalog.models import Piece
 
 register = template.Library()
+register.filter(money)
 
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.simple_tag
 def piece_cards(pieces):
-    """The grid's cards as (piece, HTML) pairs, from the cache where it holds them (catalog.cards)."""
-    from ..cards import card_bodies
+    """The grid's cards as (piece, HTML) pairs, from the cache where it holds them (catalog.listing.cards)."""
+    from catalog.listing.cards import card_bodies
 
     return card_bodies(pieces)
 
@@ -92,18 +92,6 @@ def compare_toggle(context, piece):
 
 
 @register.filter
-def money(amount):
-    """'€1,240' for whole amounts, '€1,240.50' otherwise, in the site's currency."""
-    if amount in (None, ""):
-        return ""
-    amount = Decimal(amount)
-    symbol = CURRENCY_SYMBOLS.get(settings.CURRENCY, settings.CURRENCY + " ")
-    text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
-    whole, _, cents = text.partition(".")
-    return f"{symbol}{intcomma(int(whole))}" + (f".{cents}" if cents else "")
-
-
-@register.filter
 def percent_of(part, whole):
     """The share of part in whole as a number from 0 to 100, for a bar's width."""
     if not part or not whole:
@@ -126,9 +114,9 @@ def maker_pieces(context, artisan):
     The catalog owns pieces, so the maker page (artisans app) reaches them
     through this tag rather than importing the catalog. The page's ids are
     counted and read (2 queries), then its cards come from the cache
-    (catalog.cards), with 4 more queries for the pieces whose cards it lacks.
+    (catalog.listing.cards), with 4 more queries for the pieces whose cards it lacks.
     """
-    from ..cards import pieces_for_cards
+    from catalog.listing.cards import pieces_for_cards
 
     request = context["request"]
     public = Piece.objects.published()
@@ -150,7 +138,7 @@ def maker_pieces(context, artisan):
 @register.filter
 def request_action_label(action):
     """How the history names a transition: 'sent a quote', 'approved the proof'."""
-    from catalog.request_flow import TRANSITIONS
+    from catalog.personalization.flow import TRANSITIONS
 
     if action == "submit":
         return "sent the request"

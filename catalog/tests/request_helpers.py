@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
-from catalog import request_flow as flow
 from catalog.models import RequestState
+from catalog.personalization import flow
 from catalog.tests.factories import PersonalizationRequestFactory, image_file
 
 ACTORS = ["shopper", "artisan", "other_artisan", "other_shopper", "staff", "anonymous"]

@@ -11,20 +11,22 @@ from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.choices import EvidenceLevel, PieceStatus
 from catalog.models import MakerCertification, Piece, PieceMaterial
 from catalog.services import (
-    ERROR_EVIDENCE_STAFF_ONLY,
     ERROR_HIDDEN_BY_STAFF,
     ERROR_INCOMPLETE,
     ERROR_MAKER_NOT_APPROVED,
     ERROR_NOT_YOUR_PIECE,
-    ERROR_STAFF_ONLY,
-    certification_claims_verify,
     piece_publish,
-    piece_raise_evidence,
     pieces_hide,
     pieces_publish,
     pieces_set_featured,
 )
 from catalog.tests.factories import CertificationFactory, PieceFactory, PieceImageFactory, PieceMaterialFactory
+from catalog.trust.services import (
+    ERROR_CURATION_STAFF_ONLY,
+    ERROR_EVIDENCE_STAFF_ONLY,
+    certification_claims_verify,
+    piece_raise_evidence,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +162,7 @@ def test_only_active_staff_may_hide_or_feature(service):
                 pieces_hide(pieces=[piece], actor=actor)
             else:
                 pieces_set_featured(pieces=[piece], featured=True, actor=actor)
-        assert str(refused.value) == ERROR_STAFF_ONLY
+        assert str(refused.value) == ERROR_CURATION_STAFF_ONLY
     piece.refresh_from_db()
     assert (piece.status, piece.featured) == (PieceStatus.PUBLISHED, False)
 
@@ -218,6 +220,6 @@ def test_a_maker_cannot_verify_their_own_claims():
     claim = PieceMaterialFactory(certification=CertificationFactory())
     with pytest.raises(PermissionDenied) as refused:
         certification_claims_verify(claims=PieceMaterial.objects.all(), actor=claim.piece.artisan.user)
-    assert str(refused.value) == ERROR_STAFF_ONLY
+    assert str(refused.value) == ERROR_CURATION_STAFF_ONLY
     claim.refresh_from_db()
     assert not claim.is_verified

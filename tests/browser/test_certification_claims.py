@@ -11,7 +11,7 @@ import pytest
 from artisans.tests.factories import ArtisanFactory, StaffFactory
 from catalog.models import MakerCertification, Review
 from catalog.tests.factories import CertificationFactory
-from catalog.trust import ERROR_CLAIM_EVIDENCE, review_decide
+from catalog.trust.services import ERROR_CLAIM_EVIDENCE, review_decide
 
 from .conftest import serious_accessibility_violations
 from .test_request_journey import act, signed_in_page

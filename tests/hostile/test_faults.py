@@ -93,7 +93,7 @@ def test_a_postgresql_outage_under_load_answers_503_loses_nothing_and_recovers(s
 
     paths = shopper_paths()
     piece_page = next(path for path in paths if path.startswith("/pieces/") and path != "/pieces/" and "?" not in path)
-    assert Visitor(site.url).get(piece_page).status == 200  # its sheet is now in the cache (catalog.pages)
+    assert Visitor(site.url).get(piece_page).status == 200  # its sheet is now in the cache (catalog.pages.sheets)
     command, env = wrk_command(
         site.url, write_paths(tmp_path / "paths.txt", paths), seconds=LOAD_BEFORE + OUTAGE + WATCH_AFTER + 3
     )

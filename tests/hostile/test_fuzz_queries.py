@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.filters import ArtisanFilter, PieceFilter
+from catalog.listing.filters import ArtisanFilter, PieceFilter
 
 from .strategies import SCALE, Tally, query_params
 from .world import URL_KWARGS, changed_tables, client_for, parameter_names, snapshot, url_for, url_names, visitor

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.choices import PersonalizationKind, PieceStatus, ReviewState
-from catalog.filters import ArtisanFilter, PieceFilter
+from catalog.listing.filters import ArtisanFilter, PieceFilter
 from catalog.models import RequestState
 from catalog.tests.factories import (
     CertificationFactory,
@@ -34,7 +34,7 @@ from catalog.tests.factories import (
     piece_with_details,
 )
 from catalog.tests.request_helpers import request_in
-from catalog.trust import maker_claim_add
+from catalog.trust.services import maker_claim_add
 
 # SQL-looking and template-looking strings, markup that would run if it came back unescaped,
 # and the values that break naive parsers of numbers, dates and text.

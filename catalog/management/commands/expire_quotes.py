@@ -6,7 +6,7 @@ Safe to run from cron: idempotent, and a quote accepted meanwhile is left alone.
 
 from django.core.management.base import BaseCommand
 
-from catalog.request_flow import requests_expire_due
+from catalog.personalization.flow import requests_expire_due
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 
 Hashes the photos not hashed yet (each stored file once), then finds the
 pairs of pieces of two makers that share a photo or a near-identical
-description through the indexes of catalog.copies (never all pairs), and flags
+description through the indexes of catalog.trust.copies (never all pairs), and flags
 the new ones: they join the review queue. Pairs staff cleared stay cleared.
 Safe to run again; uploads are checked as they are stored, so this is for
 catalogs loaded in bulk and for a change of threshold.
@@ -11,7 +11,7 @@ catalogs loaded in bulk and for a change of threshold.
 
 from django.core.management.base import BaseCommand
 
-from catalog.copies import scan_catalog
+from catalog.trust.copies import scan_catalog
 
 
 class Command(BaseCommand):

@@ -1,0 +1,173 @@
+"""
+What the listing page shows around its cards: the facet column with counts,
+the active filters as removable chips, and the canonical URL and title of the
+current state.
+
+The URL holds the whole state in one canonical order (facets in the order of
+the column, then q, prices, delivery and sort; values sorted), so that two
+shoppers who chose the same filters share one address.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from catalog.formats import money
+from catalog.listing.facets import FACETS, FLAG_KEY, GROUPS, PRICE, facet_counts, facet_options
+from catalog.listing.filters import SHIPS_WITHIN_CHOICES, Sort
+
+# The listing's parameters after its facets, in the order of the canonical URL.
+EXTRA_PARAMETERS = ["q", "price_min", "price_max", "ships_within", "sort"]
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    checked: bool
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class FacetBlock:
+    name: str
+    label: str
+    is_flag: bool
+    options: list
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+def _text(value):
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return str(value)
+
+
+def querystring(selections, facets=FACETS):
+    """'?method=handcrafted&metal=gold&metal=silver' in canonical order, or '' for no selection."""
+    pairs = []
+    for name in [facet.name for facet in facets] + EXTRA_PARAMETERS:
+        value = selections.get(name)
+        if value in (None, "", []):
+            continue
+        if name == "sort" and value == Sort.NEWEST:
+            continue
+        values = sorted(set(value)) if isinstance(value, list) else [value]
+        pairs.extend((name, _text(v)) for v in values)
+    return f"?{urlencode(pairs)}" if pairs else ""
+
+
+class ListingState:
+    """The listing's facets, chips, canonical URL and title for one request."""
+
+    def __init__(self, filterset, *, path, facets=FACETS, groups=GROUPS, counts=None):
+        """`counts` when they are already known (the piece listing's index); counted in SQL otherwise."""
+        self.path = path
+        self.facets = facets
+        self.groups = groups
+        self.selections = filterset.selections
+        self.options = facet_options()
+        self.counts = facet_counts(filterset.queryset_without, facets) if counts is None else counts
+
+    @cached_property
+    def facet_groups(self):
+        """[(group label, [FacetBlock, ...], open), ...] in the order of the article's argument.
+
+        The first two groups are open, and so is any group with a chosen option;
+        the others are folded (a <details> element, so without JavaScript too).
+        """
+        groups = {group: [] for group in self.groups}
+        for facet in self.facets:
+            chosen = set(self.selections.get(facet.name, []))
+            counts = self.counts.get(facet.name, {})
+            if facet.is_flag:
+                options = [FacetOption(FLAG_KEY, str(facet.label), counts.get(FLAG_KEY, 0), FLAG_KEY in chosen)]
+            else:
+                options = [
+                    FacetOption(o.value, o.label, counts.get(o.value, 0), o.value in chosen, o.explanation)
+                    for o in self.options[facet.name]
+                ]
+            groups[facet.group].append(FacetBlock(facet.name, str(facet.label), facet.is_flag, options))
+        shown = [(str(group), blocks) for group, blocks in groups.items() if blocks]
+        delivery_chosen = any(name in self.selections for name in ("price_min", "price_max", "ships_within"))
+        return [
+            (
+                group,
+                blocks,
+                index < 2
+                or any(option.checked for block in blocks for option in block.options)
+                or (group == self.price_group and delivery_chosen),
+            )
+            for index, (group, blocks) in enumerate(shown)
+        ]
+
+    @property
+    def price_group(self):
+        """The group whose block also holds the price range and delivery time."""
+        return str(PRICE)
+
+    def _url_without(self, name, value=None):
+        selections = dict(self.selections)
+        if value is not None and isinstance(selections.get(name), list):
+            selections[name] = [v for v in selections[name] if v != value]
+        else:
+            selections.pop(name, None)
+        return self.path + querystring(selections, self.facets)
+
+    @cached_property
+    def chips(self):
+        """The active filters, each with the URL of the listing without it (and back on page 1)."""
+        chips = []
+        for facet in self.facets:
+            values = self.selections.get(facet.name, [])
+            if facet.is_flag and values:
+                chips.append(Chip(str(facet.label), self._url_without(facet.name)))
+                continue
+            labels = {o.value: o.label for o in self.options[facet.name]}
+            for value in sorted(set(values)):
+                chips.append(Chip(labels.get(value, value), self._url_without(facet.name, value)))
+        if q := self.selections.get("q"):
+            chips.append(Chip(_("Search: “%(q)s”") % {"q": q}, self._url_without("q")))
+        if (low := self.selections.get("price_min")) is not None:
+            chips.append(Chip(_("From %(price)s") % {"price": money(low)}, self._url_without("price_min")))
+        if (high := self.selections.get("price_max")) is not None:
+            chips.append(Chip(_("Up to %(price)s") % {"price": money(high)}, self._url_without("price_max")))
+        if (days := self.selections.get("ships_within")) is not None:
+            label = _("Ships within %(days)s days") % {"days": _text(days)}
+            chips.append(Chip(label, self._url_without("ships_within")))
+        return chips
+
+    @cached_property
+    def canonical_query(self):
+        return querystring(self.selections, self.facets)
+
+    @property
+    def title(self):
+        """'Handcrafted · Rings · Sterling silver' from the first chips, or 'Jewelry'."""
+        labels = [chip.label for chip in self.chips[:3]]
+        return " · ".join(labels) if labels else _("Jewelry")
+
+    @property
+    def ships_within_choices(self):
+        return SHIPS_WITHIN_CHOICES
+
+    @property
+    def sort_choices(self):
+        return Sort.choices
+
+    @property
+    def price_min_value(self):
+        return _text(self.selections.get("price_min", ""))
+
+    @property
+    def price_max_value(self):
+        return _text(self.selections.get("price_max", ""))

@@ -1,0 +1,9 @@
+"""
+The personalization room: a shopper's request for a personalized piece and
+its thread with the maker. One state machine (flow: one table of transitions,
+the services built on it), who acts (roles), the emails each transition sends
+(emails), the request form (forms), the shopper's pages (views, urls).
+
+It imports the data layer and the catalog's version only; the studio (the
+maker's inbox), the admin and the template tags import it.
+"""

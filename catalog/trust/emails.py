@@ -1,0 +1,39 @@
+"""
+Email about trust decisions: the maker hears staff's decision and note, and
+each shopper who reported the piece hears the outcome.
+
+Called from `transaction.on_commit` in `catalog.trust.services`, so nobody is told of
+a decision that was rolled back.
+"""
+
+from django.urls import reverse
+
+from artisans.emails import send_templated_email
+
+
+def review_decision_send(*, review) -> None:
+    """Tell the maker what staff decided about their piece or claim, with the note."""
+    user = review.artisan.user
+    if not user.email:
+        return
+    send_templated_email(
+        to=user.email,
+        template="emails/review_decision",
+        context={"review": review, "name": review.artisan.name, "link": reverse("studio:reviews")},
+    )
+
+
+def report_outcome_send(*, report, review) -> None:
+    """Tell a shopper what came of their report."""
+    if not report.reporter.email:
+        return
+    send_templated_email(
+        to=report.reporter.email,
+        template="emails/report_outcome",
+        context={
+            "report": report,
+            "review": review,
+            "name": report.reporter.get_full_name() or "there",
+            "link": report.piece.get_absolute_url(),
+        },
+    )
