@@ -1,4 +1,10 @@
-"""Keep caches in step with the rows they were built from, and check stored photos and descriptions for copies."""
+"""
+Keep caches in step with the rows they were built from, and check stored photos and descriptions for copies.
+
+In the catalog's third layer, beside catalog.pages and catalog.services (the `catalog-rooms`
+contract): connected by catalog.apps (`connect()`) at startup; it calls the listing (facets'
+options, search vectors), the trust room (copies) and the catalog's version.
+"""
 
 from functools import partial
 
@@ -8,9 +14,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from artisans.models import Artisan
 from artisans.signals import makers_status_changed
-from catalog.listing import facets
-from catalog.listing.facets import forget_facet_options
-from catalog.listing.search import refresh_search_vectors
+from catalog.listing import (
+    facet_options_request_finished,
+    facet_options_request_started,
+    forget_facet_options,
+    refresh_search_vectors,
+)
 from catalog.models import (
     Category,
     Certification,
@@ -54,7 +63,7 @@ CATALOG_SOURCES = [
 CATALOG_RELATIONS = [Piece.techniques.through, Piece.traditions.through, Piece.styles.through]
 
 # The pieces a saved or deleted row concerns, for the change log that lets the listing's index
-# re-read only them (catalog.pages.guide.bump_catalog_version). A source not listed here (a taxonomy:
+# re-read only them (catalog.versions.bump_catalog_version). A source not listed here (a taxonomy:
 # a renamed slug or a changed kind moves every piece that uses it) concerns every piece.
 PIECES_OF_ROW = {
     Piece: lambda row: [row.pk],
@@ -176,8 +185,8 @@ def description_stored(sender, instance, raw=False, update_fields=None, **kwargs
 
 
 def connect():
-    core_signals.request_started.connect(facets.request_started, dispatch_uid="facet-options-request-started")
-    core_signals.request_finished.connect(facets.request_finished, dispatch_uid="facet-options-request-finished")
+    core_signals.request_started.connect(facet_options_request_started, dispatch_uid="facet-options-request-started")
+    core_signals.request_finished.connect(facet_options_request_finished, dispatch_uid="facet-options-request-finished")
     post_save.connect(photo_stored, sender=PieceImage, dispatch_uid="copies-photo")
     post_save.connect(description_stored, sender=Piece, dispatch_uid="copies-description")
     for model in FACET_OPTION_SOURCES:

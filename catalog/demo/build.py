@@ -27,8 +27,7 @@ from artisans.models import Artisan, ProcessPhoto
 from catalog.demo import data, makers, pieces, rows
 from catalog.demo.copies import plant_copies
 from catalog.demo.images import Producer
-from catalog.listing.facets import forget_facet_options
-from catalog.listing.search import refresh_search_vectors
+from catalog.listing import forget_facet_options, refresh_search_vectors
 from catalog.models import (
     Category,
     Certification,

@@ -7,7 +7,54 @@ the cards' cache (cards), and the two entry points the pages call:
 `ListingState` (state: the facet column, the chips, the canonical URL).
 
 Data flows down through it, never back up: result → index → filters → search
-→ facets (the `listing-flow` contract in pyproject.toml). The room reads the
-catalog's version (catalog.versions) and the data (models, querysets, choices);
-nothing else of catalog's.
+→ facets (the `listing-flow` contract in pyproject.toml); orders and reads
+sit under the index, outside the contract's layers. The room reads the
+catalog's version (catalog.versions) and the data (models, querysets, choices,
+formats); nothing else of catalog's.
+
+This module is the room's front door: the other rooms import the names below
+from `catalog.listing`, never its modules (the `listing-front-door` contract),
+so that what the room offers is this list, and its modules can be split or
+renamed without touching a page. The pages call the two entry points and the
+cards (home, a maker's pieces), the makers' directory its filter and facets,
+the piece page `index_through`, the guide the index's labor hours; the
+signals, the demo and a migration keep facets' options and search vectors
+fresh; gunicorn builds the index before it forks its workers.
 """
+
+from catalog.listing.cards import card_bodies, pieces_for_cards
+from catalog.listing.facets import (
+    ARTISAN_FACETS,
+    MAKERS,
+    facet_options_request_finished,
+    facet_options_request_started,
+    forget_facet_options,
+)
+from catalog.listing.filters import ArtisanFilter, PieceFilter
+from catalog.listing.index import PieceIndex, build_before_fork, current_index, index_through, wait_for_rebuild
+from catalog.listing.reads import HOURS_PLACES, NO_HOURS
+from catalog.listing.result import IndexedResult
+from catalog.listing.search import refresh_search_vectors
+from catalog.listing.state import ListingState
+
+__all__ = [
+    "ARTISAN_FACETS",
+    "HOURS_PLACES",
+    "MAKERS",
+    "NO_HOURS",
+    "ArtisanFilter",
+    "IndexedResult",
+    "ListingState",
+    "PieceFilter",
+    "PieceIndex",
+    "build_before_fork",
+    "card_bodies",
+    "current_index",
+    "facet_options_request_finished",
+    "facet_options_request_started",
+    "forget_facet_options",
+    "index_through",
+    "pieces_for_cards",
+    "refresh_search_vectors",
+    "wait_for_rebuild",
+]

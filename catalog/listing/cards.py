@@ -14,6 +14,9 @@ version): it may then show its piece as it is at a later version than the
 key's, never an earlier one. So a card found under the current version
 belongs to a piece that is public at that version (hiding a piece moves the
 version on), and its piece needs no query.
+
+Part of the listing room, at the bottom of its flow (it reads only the data and the catalog's
+version): result, the pages' views (the home page) and the template tags (`piece_cards`) call it.
 """
 
 from django.conf import settings

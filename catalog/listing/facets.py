@@ -11,6 +11,10 @@ The pieces' listing counts from its in-memory index (catalog.listing.index),
 which reads each facet the way `Facet.count_branches` groups it; the makers'
 directory counts in SQL: one query (a UNION ALL of one grouped branch per
 facet), whatever the number of facets or active filters.
+
+Part of the listing room, at the bottom of its flow: every module above it in the room reads the
+facets; the pages' views (the makers' directory) and the signals (which forget the options when a
+taxonomy changes) use them too.
 """
 
 from __future__ import annotations
@@ -390,7 +394,8 @@ ARTISAN_FACETS_BY_NAME = {f.name: f for f in ARTISAN_FACETS}
 OPTIONS_CACHE_KEY = f"catalog:facet-options:{settings.RELEASE}"
 # A request reads the options from the cache once, though each facet it filters by asks
 # for them as its field validates, and the facet column draws them: the request's copy
-# lives from `request_started` to `request_finished`, and is dropped when they are forgotten.
+# lives from `facet_options_request_started` to `facet_options_request_finished`, and is
+# dropped when they are forgotten.
 _this_request = threading.local()
 
 CHOICE_OPTIONS = {
@@ -444,11 +449,11 @@ def forget_facet_options(**kwargs):
     cache.delete(OPTIONS_CACHE_KEY)
 
 
-def request_started(**kwargs):
+def facet_options_request_started(**kwargs):
     _this_request.started, _this_request.options = True, None
 
 
-def request_finished(**kwargs):
+def facet_options_request_finished(**kwargs):
     _this_request.started, _this_request.options = False, None
 
 

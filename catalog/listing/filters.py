@@ -5,6 +5,9 @@ One `MultipleChoiceFilter` per facet of catalog.listing.facets (several values o
 parameter combine with OR, different parameters with AND), plus `q`,
 `price_min`, `price_max`, `ships_within` and `sort`. A value that does not
 validate is left out of the filtering and reported to the shopper by the page.
+
+Part of the listing room: below its entry points and the index (which read `Sort`), above search
+(`q`) and the facets.
 """
 
 import copy

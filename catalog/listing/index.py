@@ -17,13 +17,14 @@ microseconds. This module does the same:
 - on PostgreSQL, the postings of the words of the pieces' search vectors
   (`PieceIndex.search`, catalog.listing.search.SearchPostings): `q` is matched and
   ordered by "Best match" in memory, as the facets are counted;
-- the listing asks it for the result's ids (`result`), the facet counts
+- the listing's entry point (catalog.listing.result.IndexedResult) asks it
+  for the result's ids (`chosen`, `price_range`), the facet counts
   (`facet_counts`) and one page of ids in order (`page`), then loads the 24
   pieces of the page by primary key.
 
 Kept in step with the catalog
 -----------------------------
-Every write to the catalog moves its version on (`catalog.pages.guide.
+Every write to the catalog moves its version on (`catalog.versions.
 bump_catalog_version`, from catalog.signals and the bulk services) and logs
 which pieces the write concerns: one piece, or a few (a piece saved, its
 materials, steps or techniques changed, a personalization request sent for
@@ -76,6 +77,10 @@ change again (the same was true of the full rebuild).
 
 A facet declared in FACETS is indexed, counted and kept in step with no change
 here.
+
+Part of the listing room: below its entry point (catalog.listing.result), above the orders
+(catalog.listing.orders) and the reads (catalog.listing.reads) it is built from;
+catalog.pages.sheets and catalog.pages.guide read it too.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@ A listing order kept in memory (`Order`): the published pieces sorted by one
 key (price, publication time), cut in buckets so that a page is found by
 counting the result's pieces bucket by bucket and sorting only the bucket it
 falls in, and moved piece by piece when a few pieces change.
+
+Part of the listing room: used by the index (catalog.listing.index) only; imports nothing of the
+catalog's.
 """
 
 from __future__ import annotations

@@ -3,7 +3,13 @@ How the listing's index reads the catalog: the grouped queries that give, per
 facet option, the ids of its published pieces as compressed bitmaps
 (`option_bitmaps`), the pieces' keys in each listing order (`listing_keys`),
 and the re-reading of a few changed pieces in queries compiled once per
-process (`Reread`). Used by catalog.listing.index only.
+process (`Reread`). Used by catalog.listing.index, and for a few helpers by
+catalog.listing.result (`ids_of`) and catalog.pages.guide (`HOURS_PLACES`,
+`NO_HOURS`).
+
+Part of the listing room, below the index (outside the `listing-flow`
+contract's layers, which name its entry points, index, filters, search,
+facets and cards).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """
 The listing's entry point for one request (`IndexedResult`): the filters
 validated by catalog.listing.filters are answered from the in-memory index
-(catalog.listing.index), `q` from its word postings (catalog.search), what the
+(catalog.listing.index), `q` from its word postings (catalog.listing.search), what the
 index cannot answer in SQL; the result's page of cards comes from the cards'
 cache (catalog.listing.cards). Views call this, and it calls down.
 """

@@ -19,7 +19,7 @@ keeps posting lists. The parsed query is evaluated on them with bitmap
 operations (the same AND, OR and NOT). A phrase ("sterling silver" in quotes)
 needs word positions, which the postings do not keep: it is evaluated as its
 words ANDed, and the pieces found are checked by PostgreSQL (by id, or through
-the GIN index when they are many: catalog.listing.index.PHRASE_CHECKED_BY_ID),
+the GIN index when they are many: catalog.listing.result.PHRASE_CHECKED_BY_ID),
 so its cost grows with the pieces having all its words. A hyphenated word
 ("hand-forged") is a phrase of the whole word and its parts to PostgreSQL, but
 a piece has the whole word exactly where it has that phrase, so it is looked
@@ -39,6 +39,9 @@ what the tests compare the index with.
 On SQLite, the development database, a simpler fallback in SQL: every word
 (up to MAX_WORDS) must appear in one of those texts, and pieces whose title
 holds the whole query come first.
+
+Part of the listing room: below the filters and the index, above the facets; the signals and the
+demo call `refresh_search_vectors`.
 """
 
 import re

@@ -6,6 +6,9 @@ current state.
 The URL holds the whole state in one canonical order (facets in the order of
 the column, then q, prices, delivery and sort; values sorted), so that two
 shoppers who chose the same filters share one address.
+
+Part of the listing room: an entry point beside catalog.listing.result, which the pages' views
+build; it reads the filters, the facets and catalog.formats.
 """
 
 from dataclasses import dataclass

@@ -22,7 +22,7 @@ def drop_gin_index(apps, schema_editor):
 
 def fill_search_vectors(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        from catalog.listing.search import refresh_search_vectors
+        from catalog.listing import refresh_search_vectors
 
         refresh_search_vectors()
 

@@ -8,6 +8,9 @@ the table's `DIMENSIONS` (the same in any comparison, so cached per piece);
 saying whether the pieces differ and, where the article cares about the
 difference, a plain-language line such as "B is plated: the finish wears with
 use; A and C are solid".
+
+Part of the pages room: the compare view (views), the tray shown on every page (context_processors)
+and the cached columns (sheets) use it.
 """
 
 import re

@@ -1,4 +1,8 @@
-"""Values every page's base template needs."""
+"""
+Values every page's base template needs.
+
+Part of the pages room; named in the TEMPLATES setting (marketplace/settings.py).
+"""
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject

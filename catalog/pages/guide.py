@@ -8,6 +8,9 @@ the catalog's version, which every write to pieces moves on (catalog.signals),
 so the guide is recomputed after a change and never on an unchanged catalog:
 in milliseconds, where reading every published piece took a minute at
 1,000,000.
+
+Part of the pages room: the guide's view (views.GuideView) calls `guide_figures`; it reads the
+listing's index (catalog.listing.index).
 """
 
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
 
+from catalog import listing
 from catalog.choices import ProductionMethod
 from catalog.models import Category, Piece
 from catalog.versions import catalog_version
@@ -123,13 +127,11 @@ def guide_figures():
     Figures from an index that does not yet show every change up to the
     version (a background rebuild) are shown but not kept.
     """
-    from catalog.listing.index import current_index
-
     version = catalog_version()
     key = GUIDE_CACHE_KEY.format(version=version)
     figures = cache.get(key)
     if figures is None:
-        index = current_index()
+        index = listing.current_index()
         figures = compute_figures(index)
         if index.exact_through >= version:
             cache.set(key, figures, timeout=24 * 3600)
@@ -144,10 +146,8 @@ def compute_figures(index=None):
     index's prices (of a category and method) or labor hours (of a method).
     One query: the categories' names.
     """
-    from catalog.listing.index import current_index
-    from catalog.listing.reads import HOURS_PLACES, NO_HOURS
 
-    index = index or current_index()
+    index = index or listing.current_index()
     methods = list(ProductionMethod)
     of_method = {method: index.options["method"].get(method.value, BitMap()) for method in methods}
     with_stones = BitMap.union(BitMap(), *index.options["gemstone"].values(), *index.options["pearl"].values())
@@ -159,9 +159,9 @@ def compute_figures(index=None):
         shares = []
         for method in methods:
             pieces = of_method[method] & with_stones if key == "traceable" else of_method[method]
-            listing = f"method={method.value}&{filters}"
+            query = f"method={method.value}&{filters}"
             count = pieces.intersection_cardinality(having)
-            shares.append(Share(method.value, str(method.label), count, len(pieces), listing))
+            shares.append(Share(method.value, str(method.label), count, len(pieces), query))
         measures.append(Measure(key, str(title), str(explanation), shares))
 
     cents = numpy.frombuffer(index.by_price.key, dtype=numpy.int64)
@@ -180,8 +180,8 @@ def compute_figures(index=None):
     labor = []
     for method in methods:
         hours = scaled_hours[numpy.frombuffer(of_method[method].to_array(), dtype=numpy.uint32)]
-        hours = hours[hours != NO_HOURS]
-        labor.append((method.value, str(method.label), _median(hours, HOURS_PLACES) if len(hours) else None))
+        hours = hours[hours != listing.NO_HOURS]
+        labor.append((method.value, str(method.label), _median(hours, listing.HOURS_PLACES) if len(hours) else None))
     return Figures(
         total=len(index.universe),
         counts={method.value: len(of_method[method]) for method in methods},

@@ -4,6 +4,8 @@ to own it", as `for_detail()` and `for_thumbnails()` load them and in as many
 queries, each compiled by the ORM once per process (marketplace.compiled_query):
 about 4 ms of the worker's time instead of 11 for the piece page's first
 render (catalog.pages.sheets). Read from the primary, as what the page caches must be.
+
+Part of the pages room: used by the sheets (catalog.pages.sheets) only.
 """
 
 from collections import defaultdict

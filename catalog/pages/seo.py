@@ -1,4 +1,8 @@
-"""What search engines and link previews read of a piece: its page's title and description, and schema.org data."""
+"""
+What search engines and link previews read of a piece: its page's title and description, and schema.org data.
+
+Part of the pages room: the sheets (catalog.pages.sheets) render it into the piece page's head.
+"""
 
 from django.conf import settings
 from django.utils.text import Truncator

@@ -21,6 +21,9 @@ change yet: it would be kept under the new version until the next write.
 A comparison's columns (catalog.pages.compare.Column) are kept the same way, one per
 piece; a piece page rendered stores its piece's column too, as it has the piece
 loaded with everything the column reads.
+
+Part of the pages room: the piece page and compare views (catalog.pages.views) call `piece_sheet`
+and `compare_columns`.
 """
 
 import hashlib
@@ -33,7 +36,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.listing import index as piece_index
+from catalog.listing import index_through
 from catalog.models import Piece
 from catalog.pages import compare
 from catalog.pages import loading as detail
@@ -106,7 +109,7 @@ def _made_the_other_way(piece, version):
     found in SQL (a worker with no index yet, or whose index the listing has
     not yet brought up to date).
     """
-    index = piece_index.index_through(version)
+    index = index_through(version)
     if index is None:
         return list(Piece.objects.published().made_the_other_way(piece).for_thumbnails()[:OTHER_WAY])
     return detail.public_thumbnails(index.made_the_other_way(piece, OTHER_WAY))

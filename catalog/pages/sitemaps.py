@@ -1,4 +1,8 @@
-"""sitemap.xml: every public page a search engine should know."""
+"""
+sitemap.xml: every public page a search engine should know.
+
+Part of the pages room: marketplace.urls serves `SITEMAPS`.
+"""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse

@@ -1,3 +1,11 @@
+"""
+The public pages' URLs, namespace "catalog": home, the listing, the piece page
+(with its report page, the trust room's catalog.trust.views), compare, the guide,
+collections and the makers' directory.
+
+Part of the pages room; marketplace.urls includes it at the root.
+"""
+
 from django.db.transaction import non_atomic_requests
 from django.urls import path
 from django.views.decorators.cache import cache_control

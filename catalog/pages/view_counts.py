@@ -7,6 +7,9 @@ time: the shopper's page costs no database write, and a busy piece costs one
 row a day (`PieceViewDay`), not one per view. What a worker holds when it
 stops, a few seconds of views at most, is lost; that is the price of a counter
 that never slows the page. The maker's own views and crawlers are not counted.
+
+Part of the pages room: the piece page's view calls `record_view`; gunicorn.conf.py flushes at a
+worker's exit; the studio reads the counts (`Piece.objects.with_views_count()`).
 """
 
 import logging

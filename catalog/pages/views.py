@@ -4,6 +4,10 @@ Public catalog pages: home, the listing, the piece page and collections.
 Each view reads through the PieceQuerySet vocabulary, so that only published
 pieces of approved makers are ever shown and each page costs a fixed number
 of queries.
+
+Part of the pages room, routed by catalog.pages.urls: the views call the listing's entry points
+(catalog.listing.result, catalog.listing.state) and the sheets (catalog.pages.sheets), and, for
+the home page and the makers' directory, the listing's cards, filters and facets.
 """
 
 import hashlib
@@ -21,11 +25,15 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from artisans.models import Artisan
 from catalog.choices import PieceStatus, ProductionMethod
-from catalog.listing.cards import pieces_for_cards
-from catalog.listing.facets import ARTISAN_FACETS, MAKERS
-from catalog.listing.filters import ArtisanFilter, PieceFilter
-from catalog.listing.result import IndexedResult
-from catalog.listing.state import ListingState
+from catalog.listing import (
+    ARTISAN_FACETS,
+    MAKERS,
+    ArtisanFilter,
+    IndexedResult,
+    ListingState,
+    PieceFilter,
+    pieces_for_cards,
+)
 from catalog.models import Collection, CollectionPiece, Piece
 from catalog.pages import compare
 from catalog.pages import sheets as pages

@@ -25,7 +25,7 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 @register.simple_tag
 def piece_cards(pieces):
     """The grid's cards as (piece, HTML) pairs, from the cache where it holds them (catalog.listing.cards)."""
-    from catalog.listing.cards import card_bodies
+    from catalog.listing import card_bodies
 
     return card_bodies(pieces)
 
@@ -116,7 +116,7 @@ def maker_pieces(context, artisan):
     counted and read (2 queries), then its cards come from the cache
     (catalog.listing.cards), with 4 more queries for the pieces whose cards it lacks.
     """
-    from catalog.listing.cards import pieces_for_cards
+    from catalog.listing import pieces_for_cards
 
     request = context["request"]
     public = Piece.objects.published()

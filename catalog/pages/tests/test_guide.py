@@ -190,11 +190,11 @@ def test_every_share_is_the_count_of_the_listing_behind_its_link(client, seed):
 
 
 def test_figures_from_an_index_behind_the_catalog_are_shown_but_not_kept(client, small_catalog, monkeypatch):
-    from catalog.listing import index as piece_index
+    from catalog import listing
 
-    index, version = piece_index.current_index(), catalog_version()
+    index, version = listing.current_index(), catalog_version()
     behind = index._with(index.version, behind_since=index.version)  # as during a background rebuild
-    monkeypatch.setattr(piece_index, "current_index", lambda: behind)
+    monkeypatch.setattr(listing, "current_index", lambda: behind)
     assert client.get(GUIDE).context["figures"].total == 5
     assert cache.get(GUIDE_CACHE_KEY.format(version=version)) is None
     monkeypatch.undo()
