@@ -1,4 +1,9 @@
-"""How the catalog writes amounts of money, for templates (the `money` filter) and labels built in Python."""
+"""
+How the catalog writes amounts of money, for templates (the `money` filter) and labels built in Python.
+
+Part of the data layer (with catalog.choices, catalog.models and catalog.querysets): it imports
+nothing of the catalog's.
+"""
 
 from decimal import Decimal
 

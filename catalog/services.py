@@ -8,6 +8,10 @@ studio.
 Each function takes the acting user and checks what that user may do, so that
 the admin and the makers' studio can share one rule; each runs in one
 transaction. Bulk functions issue one UPDATE and return how many rows changed.
+
+In the catalog's third layer, beside catalog.pages and catalog.signals (the `catalog-rooms`
+contract): the studio's views and the admin call it; it builds on the trust room's services and the
+catalog's version.
 """
 
 from collections.abc import Iterable

@@ -1,5 +1,7 @@
 """
 Collections: staff's edited selections of pieces, with their entries in order.
+
+Part of the admin room.
 """
 
 from django.contrib import admin

@@ -5,6 +5,8 @@ raise the evidence level), their steps, materials, photos and personalization op
 Every list page and the piece change page cost a fixed number of queries whatever the number of rows:
 related rows are joined or prefetched, counts are annotations, and inline autocompletes are labelled from
 rows already loaded (catalog.admin.shared.PrelabelledAutocompleteSelect).
+
+Part of the admin room: its actions and the evidence level call catalog.services and catalog.trust.services.
 """
 
 from django import forms
@@ -27,6 +29,7 @@ from catalog.admin.shared import (
     CertificationFilter,
     MetalFilter,
     PrelabelledAutocompleteInline,
+    ReadOnlyAdmin,
     RecycledMetalFilter,
     VerifyClaimsMixin,
 )
@@ -36,6 +39,7 @@ from catalog.models import (
     Piece,
     PieceImage,
     PieceMaterial,
+    PieceViewDay,
     ProductionStep,
 )
 from catalog.services import piece_publish, pieces_hide, pieces_publish, pieces_set_featured
@@ -185,7 +189,7 @@ class PieceAdmin(admin.ModelAdmin):
     Pieces, curated by staff.
 
     The list and the change form each cost a fixed number of queries whatever
-    the number of rows (see test_admin).
+    the number of rows (catalog/admin/tests/test_admin_query_counts.py).
     """
 
     list_display = [
@@ -408,3 +412,13 @@ class PersonalizationOptionAdmin(admin.ModelAdmin):
     list_select_related = ["piece"]
     search_fields = ["piece__title", "note"]
     autocomplete_fields = ["piece"]
+
+
+@admin.register(PieceViewDay)
+class PieceViewDayAdmin(ReadOnlyAdmin):
+    """Views of public piece pages per day (catalog.pages.view_counts); the makers' studio shows their sums."""
+
+    list_display = ["piece", "day", "views"]
+    list_select_related = ["piece"]
+    date_hierarchy = "day"
+    search_fields = ["piece__title"]

@@ -1,5 +1,7 @@
 """
 Personalization requests as staff see them: filters, the read-only thread, closing a request with a note.
+
+Part of the admin room: closing a request is a transition of catalog.personalization.flow.
 """
 
 from django import forms

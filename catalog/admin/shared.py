@@ -1,6 +1,8 @@
 """
 What the catalog admin's pages share: inline autocompletes that cost no query per row, list filters over
 the article's distinctions, staff's verification of certification claims, read-only pages.
+
+Part of the admin room: the other admin modules import it.
 """
 
 from django.contrib import admin

@@ -1,6 +1,8 @@
 """
 The taxonomies (categories, materials, techniques, traditions, styles, certifications) and makers'
 certification claims.
+
+Part of the admin room.
 """
 
 from django.contrib import admin

@@ -1,5 +1,7 @@
 """
 Trust: the review queue (approve, reject with a note, clear copy flags) and the audit trail.
+
+Part of the admin room: every decision is a service of catalog.trust.services.
 """
 
 from django import forms
@@ -19,7 +21,6 @@ from catalog.models import (
     PhotoCropHash,
     Piece,
     PieceReport,
-    PieceViewDay,
     Review,
     TrustEvent,
 )
@@ -205,16 +206,6 @@ class CopyFlagAdmin(ReadOnlyAdmin):
     list_filter = ["kind", ("cleared_at", admin.EmptyFieldListFilter)]
     list_select_related = ["piece", "other"]
     search_fields = ["piece__title", "other__title"]
-
-
-@admin.register(PieceViewDay)
-class PieceViewDayAdmin(ReadOnlyAdmin):
-    """Views of public piece pages per day (catalog.pages.view_counts); the makers' studio shows their sums."""
-
-    list_display = ["piece", "day", "views"]
-    list_select_related = ["piece"]
-    date_hierarchy = "day"
-    search_fields = ["piece__title"]
 
 
 @admin.register(PhotoCropHash)

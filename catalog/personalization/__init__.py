@@ -5,5 +5,6 @@ the services built on it), who acts (roles), the emails each transition sends
 (emails), the request form (forms), the shopper's pages (views, urls).
 
 It imports the data layer and the catalog's version only; the studio (the
-maker's inbox), the admin and the template tags import it.
+maker's inbox), the admin, the template tags and the `expire_quotes` command
+import it, and marketplace.urls includes its URLs under /requests/.
 """

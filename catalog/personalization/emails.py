@@ -4,6 +4,8 @@ tells the other party, as HTML with a text part and a link to the request.
 
 Called from `transaction.on_commit` in `catalog.personalization.flow`, so nobody is
 told about a change that was rolled back.
+
+Part of the personalization room: called by its flow only.
 """
 
 from django.urls import reverse

@@ -17,6 +17,9 @@ Guarantees, for every transition:
 
 Staff closing a request is a transition to its own `closed` state (with a
 note), so that the history tells a staff decision from the maker's.
+
+Part of the personalization room, its core: the shopper's views (and through them the studio's
+inbox), the admin, the template tags and the `expire_quotes` command call it.
 """
 
 import datetime

@@ -6,6 +6,8 @@ Everything a shopper picks is checked against the piece's own options: a kind
 the piece does not offer, another piece's option id, engraving text past the
 option's limit or outside the character set, a past date, a negative budget
 and more than `MAX_PHOTOS` photos are refused with a message.
+
+Part of the personalization room: the request views (catalog.personalization.views) use them.
 """
 
 import re

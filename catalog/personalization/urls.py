@@ -1,4 +1,8 @@
-"""/requests/: the shopper's personalization requests, and the request form. Namespace "requests"."""
+"""
+/requests/: the shopper's personalization requests, and the request form. Namespace "requests".
+
+Part of the personalization room; marketplace.urls includes it under /requests/.
+"""
 
 from django.urls import path
 

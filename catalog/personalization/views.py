@@ -6,6 +6,9 @@ Every view reaches requests through `PersonalizationRequest.objects.for_shopper`
 (or `for_artisan` in the studio), so another user gets a 404 and an anonymous
 visitor is sent to sign in. The transitions themselves are in
 `catalog.personalization.flow`; these views only read forms and report the outcome.
+
+Part of the personalization room: the studio's inbox (catalog.studio.request_views) builds on its
+base views.
 """
 
 from django.conf import settings

@@ -7,6 +7,8 @@ Claims are reached only through the signed-in maker's own profile
 anonymous visitor is sent to sign in. A claim goes into the review queue like
 any other (`catalog.trust.services.maker_claim_add`); badges and filters count it only
 once staff verified it.
+
+Part of the studio room.
 """
 
 from django.contrib import messages

@@ -4,6 +4,9 @@ techniques and traditions) and the piece form with its four formsets.
 
 Rules across a piece's fields are checked here with the message beside the
 field it concerns; the database constraints hold the same rules as a last line.
+
+Part of the studio room: the studio's views (catalog.studio.views) use them; saving is
+catalog.services.piece_save.
 """
 
 from decimal import Decimal

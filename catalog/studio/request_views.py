@@ -4,6 +4,8 @@ state, newest first, and one request with the maker's actions.
 
 Requests are reached through `PersonalizationRequest.objects.for_artisan(user)`,
 so another maker's request is a 404.
+
+Part of the studio room, built on the personalization room's views.
 """
 
 from django.views.generic import ListView

@@ -4,6 +4,8 @@ and the one appeal of a rejection.
 
 Reviews are reached only through `Review.objects.for_maker(user)`, so another
 maker, a shopper or staff get a 404 and an anonymous visitor is sent to sign in.
+
+Part of the studio room, on the trust room's services and forms.
 """
 
 from django.contrib import messages

@@ -1,4 +1,8 @@
-"""/sell/ and /studio/, one namespace: "studio"."""
+"""
+/sell/ and /studio/, one namespace: "studio".
+
+Part of the studio room; marketplace.urls includes it at the root.
+"""
 
 from django.urls import path
 

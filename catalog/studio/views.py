@@ -5,6 +5,9 @@ Every studio view reaches pieces through `Piece.objects.owned_by(user)` and
 the maker through `Artisan.objects.owned_by(user)`, in `StudioMixin`, so that
 another maker, a shopper or staff get a 404 for a piece that is not theirs and
 an anonymous visitor is sent to sign in. Staff manage pieces in the admin.
+
+Part of the studio room: the pieces' writes are catalog.services (`piece_save`, `piece_publish`,
+`piece_set_status`).
 """
 
 from django.contrib import messages

@@ -35,6 +35,9 @@ the seed says so), so the demo catalog does not flag itself.
 
 Only pieces of different makers flag each other, and photos the site supplied
 itself (`PieceImage.is_stock`, the demo's drawings) are never compared.
+
+Part of the trust room: the signals call `photo_check` and `description_check` on every save, the
+`scan_copies` command rescans, the demo plants copies.
 """
 
 from __future__ import annotations

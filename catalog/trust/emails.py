@@ -4,6 +4,8 @@ each shopper who reported the piece hears the outcome.
 
 Called from `transaction.on_commit` in `catalog.trust.services`, so nobody is told of
 a decision that was rolled back.
+
+Part of the trust room: called by its services only.
 """
 
 from django.urls import reverse

@@ -6,6 +6,9 @@ shopper's report of a listing.
 An evidence file is a photo (run through the image pipeline, so no upload
 skips it) or a PDF (recognised by its first bytes, never its name), within
 the site's upload limit.
+
+Part of the trust room: the report page (catalog.trust.views) and the studio's reviews and claims
+use them.
 """
 
 from django import forms

@@ -7,6 +7,10 @@ flags and clearing them, and shoppers' reports.
 Every function runs in one transaction and writes its `TrustEvent` (the audit
 trail) in the same transaction; emails go out once it commits. Only staff
 decide and clear flags; only the maker appeals, and only their own rejection.
+
+Part of the trust room, its entry point: the studio, the admin, the report page
+(catalog.trust.views), pieces' writes (catalog.services.piece_save) and copy detection
+(catalog.trust.copies) call it.
 """
 
 from collections import defaultdict

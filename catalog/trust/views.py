@@ -2,6 +2,9 @@
 A shopper reports a listing from the piece page: signed in, at most
 `REPORTS_PER_HOUR` reports an hour, one open report per piece. The report joins
 the piece's item in the review queue and the shopper is emailed the outcome.
+
+Part of the trust room: its URL is in the public pages' URLs (catalog.pages.urls,
+`catalog:piece_report`).
 """
 
 from django.contrib import messages
