@@ -24,7 +24,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from artisans.models import Artisan, ProcessPhoto
-from catalog.demo import data, makers, pieces, rows
+from catalog.demo import data, makers, photos, pieces, rows
 from catalog.demo.copies import plant_copies
 from catalog.demo.images import Producer
 from catalog.listing import forget_facet_options, refresh_search_vectors
@@ -175,7 +175,7 @@ def build_demo(*, pieces_count=DEFAULT_PIECES, seed=DEFAULT_SEED, progress_file=
             reference=reference,
             producer=producer,
             slugs_taken=set(Piece.objects.values_list("slug", flat=True)),
-            drawings=pieces.DrawingPool(rng, pieces_count),
+            drawings=photos.DrawingPool(rng, pieces_count),
         )
         with rows.checked_at_the_end(PIECE_TABLES), rows.indexed_at_the_end(PIECE_TABLES):
             public = save_pieces(ctx, maker_list, pieces_count, summary, progress_file)

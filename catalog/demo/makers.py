@@ -25,7 +25,7 @@ from catalog.models import MakerCertification
 USERNAME_PREFIX = "demo-"
 CURATOR_USERNAME = "demo-curator"
 
-# How the pieces of each kind of maker are usually made; see pieces.choose_method.
+# How the pieces of each kind of maker are usually made; see pieces.METHOD_SHARES.
 SHARE_OF_PIECES = {MakerType.INDEPENDENT: 1.0, MakerType.STUDIO: 1.5, MakerType.BRAND: 2.5}
 
 # The few workshop photos every maker's gallery draws from: a bench, stones, sketches and waxes.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from catalog.demo.drawing import (
+from catalog.demo.primitives import (
     HEIGHT,
     SCALE,
     WIDTH,
