@@ -169,7 +169,7 @@ def test_the_piece_and_maker_pages_link_to_their_trail(admin_client):
 
 
 def test_the_admin_refuses_to_verify_a_flagged_piece_with_a_message(admin_client):
-    from catalog.admin.tests.test_admin import post_data
+    from catalog.admin.tests.admin_helpers import post_data
 
     piece = PieceFactory()
     CopyFlagFactory(piece=piece)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from artisans.tests.factories import ArtisanFactory
-from catalog.admin.tests.test_admin import PIECE_LIST_QUERIES
+from catalog.admin.tests.test_admin_query_counts import PIECE_LIST_QUERIES
 from catalog.models import Piece
 from catalog.tests.factories import MaterialFactory, piece_with_details
 

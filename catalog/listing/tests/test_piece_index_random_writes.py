@@ -1,31 +1,18 @@
-"""
-The listing's index kept in step with the catalog without rebuilding it
-(catalog.listing.index, and the change log of catalog.pages.guide): after random
-sequences of writes, the index brought up to date piece by piece equals one
-built from scratch, and both equal SQL for every facet and every sort; a
-change to everything is rebuilt (in the background when the catalog is
-large); a lost change log falls back to a full rebuild.
-"""
+"""After random sequences of catalog writes, the index brought up to date piece by piece equals a fresh one and SQL."""
 
 import datetime
 import random
-import threading
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils import timezone
 from pyroaring import BitMap
 
 from artisans.choices import ArtisanStatus, WorkshopSize
-from artisans.models import Artisan
 from artisans.services import artisans_set_status
 from artisans.tests.factories import ArtisanFactory, UserFactory
-from catalog import versions
 from catalog.choices import (
     Availability,
     Construction,
@@ -40,12 +27,12 @@ from catalog.choices import (
     StepDoneBy,
     StoneTreatment,
 )
-from catalog.listing import index as piece_index
 from catalog.listing import orders, reads
 from catalog.listing.facets import FACETS, facet_counts
 from catalog.listing.filters import PieceFilter, Sort, order_pieces
-from catalog.listing.index import PieceIndex, current_index, wait_for_rebuild
+from catalog.listing.index import current_index
 from catalog.listing.result import IndexedResult
+from catalog.listing.tests.index_helpers import fresh, said
 from catalog.models import MakerCertification, PersonalizationOption, Piece, PieceMaterial, ProductionStep
 from catalog.services import piece_set_status, pieces_hide, pieces_publish
 from catalog.tests.factories import (
@@ -62,11 +49,9 @@ from catalog.tests.factories import (
     TraditionFactory,
 )
 from catalog.trust.services import certification_claims_verify
-from catalog.versions import EVERYTHING, bump_catalog_version, catalog_changes, catalog_version
+from catalog.versions import catalog_version
 
 pytestmark = pytest.mark.django_db
-BUILD = PieceIndex.build.__func__
-LISTING = reverse("catalog:piece_list")
 INDEXED_SORTS = [Sort.NEWEST, Sort.PRICE, Sort.PRICE_DESC]
 SELECTIONS = [
     {},
@@ -78,20 +63,6 @@ SELECTIONS = [
 
 
 # --- What an index says ------------------------------------------------------------------
-
-
-def said(index):
-    """What an index answers, in plain values (an option with no piece is the same as no option)."""
-    return {
-        "universe": list(index.universe),
-        "options": {
-            name: {key: list(bitmap) for key, bitmap in options.items() if bitmap}
-            for name, options in index.options.items()
-        },
-        "by_price": list(index.by_price.ids),
-        "newest": list(index.newest.ids),
-        "hours": {pk: index.hours[pk] for pk in index.universe},
-    }
 
 
 def assert_sound(index):
@@ -129,24 +100,6 @@ def assert_equals_sql(index):
             paged = IndexedResult(sorted_filterset, index=index)
             for start, stop in [(0, 5), (3, 11), (8, 60)]:
                 assert [piece.pk for piece in paged[start:stop]] == expected[start:stop], (selection, sort, start)
-
-
-@pytest.fixture
-def builds(monkeypatch):
-    """How many times the index was built whole (by current_index, not by the tests' own comparisons)."""
-    count = {"n": 0}
-
-    def counted(cls, *args, **kwargs):
-        count["n"] += 1
-        return BUILD(cls, *args, **kwargs)
-
-    monkeypatch.setattr(PieceIndex, "build", classmethod(counted))
-    return count
-
-
-def fresh():
-    """The index built from scratch, whatever a test counts or holds back of `current_index`'s builds."""
-    return BUILD(PieceIndex)
 
 
 # --- A catalog and the writes made to it ----------------------------------------------------
@@ -468,254 +421,3 @@ def test_random_writes_with_small_buckets_moved_piece_by_piece(
 
 def test_random_writes_with_the_orders_resorted_whole(resorted, django_capture_on_commit_callbacks, builds):
     run_writes(31, 30, django_capture_on_commit_callbacks, builds)
-
-
-# --- The change log ----------------------------------------------------------------------
-
-
-def test_a_bump_logs_its_pieces_and_the_changes_since_a_version_are_their_union():
-    start = catalog_version()
-    bump_catalog_version(pieces=[3, 1])
-    bump_catalog_version(pieces=[2, 3])
-    bump_catalog_version(pieces=[])
-    assert catalog_version() == start + 3
-    changes = catalog_changes(start, start + 3)
-    assert changes.pieces == {1, 2, 3} and not changes.everything
-    assert catalog_changes(start + 1, start + 3).pieces == {2, 3}
-    assert catalog_changes(start + 3, start + 3).pieces == set()
-
-
-def test_a_change_the_log_cannot_name_is_a_change_to_everything(monkeypatch):
-    start = catalog_version()
-    bump_catalog_version()
-    assert catalog_changes(start, start + 1).everything
-    monkeypatch.setattr(versions, "MAX_LOGGED_PIECES", 3)
-    bump_catalog_version(pieces=[1, 2, 3, 4])
-    assert cache.get(versions.CHANGES_CACHE_KEY.format(version=start + 2)) == EVERYTHING
-    bump_catalog_version(pieces=[5])
-    # A lost entry, a range too long to replay, or a version that went back: the log cannot tell.
-    assert not catalog_changes(start + 2, start + 3).everything
-    cache.delete(versions.CHANGES_CACHE_KEY.format(version=start + 3))
-    assert catalog_changes(start + 2, start + 3).everything
-    assert catalog_changes(start, start + versions.MAX_LOG_STEPS + 1).everything
-    assert catalog_changes(start + 3, start).everything
-
-
-def test_a_bump_steps_over_a_slot_another_writer_claimed_and_the_version_never_passes_an_unwritten_one():
-    start = catalog_version()
-    # Another writer claimed the next slot and has not incremented yet.
-    assert cache.add(versions.CHANGES_CACHE_KEY.format(version=start + 1), (99,))
-    bump_catalog_version(pieces=[5])
-    assert catalog_version() == start + 1
-    assert catalog_changes(start, start + 1).pieces == {99}
-    cache.incr(versions.VERSION_CACHE_KEY)  # the other writer's increment
-    assert catalog_changes(start, start + 2).pieces == {5, 99}
-
-
-def logged(since):
-    return catalog_changes(since, catalog_version())
-
-
-def test_each_write_logs_the_pieces_it_concerns(django_capture_on_commit_callbacks):
-    maker, other = ArtisanFactory(), ArtisanFactory()
-    first, second = PieceFactory(artisan=maker), PieceFactory(artisan=maker)
-    third = PieceFactory(artisan=other)
-    style = StyleFactory()
-    style.pieces.add(first, third)
-    row = PieceMaterialFactory(piece=first)
-
-    since = catalog_version()
-    row.piece = second
-    row.save()
-    assert logged(since).pieces == {first.pk, second.pk}, "a material moved: both pieces"
-
-    since = catalog_version()
-    style.pieces.clear()
-    assert logged(since).pieces == {first.pk, third.pk}, "a style cleared from its pieces"
-
-    since = catalog_version()
-    maker.workshop_size = WorkshopSize.FACTORY
-    maker.save()
-    assert logged(since).pieces == {first.pk, second.pk}, "a maker's facets are their pieces'"
-
-    since = catalog_version()
-    with django_capture_on_commit_callbacks(execute=True):
-        pieces_hide(pieces=[third], actor=UserFactory(is_staff=True))
-    assert logged(since).pieces == {third.pk} and not logged(since).everything
-
-    since = catalog_version()
-    TechniqueFactory()
-    assert logged(since).pieces == set() and not logged(since).everything, "nothing uses a new technique yet"
-
-    since = catalog_version()
-    style.slug = "renamed"
-    style.save()
-    assert logged(since).everything, "a renamed taxonomy"
-
-    since = catalog_version()
-    with django_capture_on_commit_callbacks(execute=True):
-        artisans_set_status(
-            artisans=Artisan.objects.filter(pk=other.pk),
-            status=ArtisanStatus.SUSPENDED,
-            actor=UserFactory(is_staff=True),
-        )
-    assert logged(since).everything, "makers' status changed in bulk"
-
-
-# --- Falling back, rebuilding in the background --------------------------------------------
-
-
-def test_a_lost_change_log_falls_back_to_a_full_rebuild(builds):
-    pieces = [PieceFactory(price=Decimal(n * 10)) for n in range(1, 6)]
-    current_index()
-    before = builds["n"]
-    pieces[0].price = Decimal("999")
-    pieces[0].save()
-    start = current_index().version
-    deleted = pieces[1].pk
-    pieces[1].delete()
-    for version in range(start + 1, catalog_version() + 1):
-        cache.delete(versions.CHANGES_CACHE_KEY.format(version=version))
-    index = current_index()
-    assert builds["n"] == before + 1
-    assert said(index) == said(fresh())
-    assert deleted not in index.universe
-
-    cache.clear()  # the whole cache: the version starts again, further on
-    pieces[2].price = Decimal("1")
-    pieces[2].save()
-    index = current_index()
-    assert builds["n"] == before + 2 and said(index) == said(fresh())
-
-
-def test_a_piece_edit_costs_the_listing_three_queries_not_a_rebuild(client, django_assert_max_num_queries, builds):
-    pieces = [PieceFactory() for _ in range(6)]
-    client.get(LISTING)
-    before = builds["n"]
-    pieces[0].price = Decimal("5")
-    pieces[0].save()
-    # The page's pieces, images, materials and steps; then the piece read again: its row, its related rows,
-    # and (PostgreSQL) the words of its search vector.
-    with django_assert_max_num_queries(7 if connection.vendor == "postgresql" else 6):
-        response = client.get(LISTING, {"sort": "price"})
-    assert builds["n"] == before
-    assert response.context["object_list"][0] == pieces[0]
-
-
-class Gate:
-    """Holds the background rebuild until released, so that the test sees the stale window."""
-
-    def __init__(self, monkeypatch, fail=False):
-        self.open, self.started, self.fail = threading.Event(), threading.Event(), fail
-
-        def gated(cls, *args, **kwargs):
-            if threading.current_thread().name == "piece-index-rebuild":
-                self.started.set()
-                assert self.open.wait(30)
-                if self.fail:
-                    raise RuntimeError("the database went away")
-            return BUILD(cls, *args, **kwargs)
-
-        monkeypatch.setattr(PieceIndex, "build", classmethod(gated))
-
-
-@pytest.fixture
-def large(monkeypatch):
-    """The catalog counts as large: a change to everything is rebuilt in the background."""
-    monkeypatch.setattr(piece_index, "INLINE_REBUILD_BELOW", 0)
-    monkeypatch.setattr(piece_index, "RETRY_SECONDS", 0)
-    piece_index._current = None  # no index yet: the first is built in the request
-    yield
-    wait_for_rebuild(30)
-    piece_index._current = piece_index._rebuilt = piece_index._rebuild_failed_at = None
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_change_to_everything_is_rebuilt_in_the_background_while_the_previous_index_answers(large, monkeypatch):
-    silver = MaterialFactory(name="Silver", slug="silver")
-    pieces = [PieceFactory(price=Decimal(n * 10)) for n in range(1, 7)]
-    for piece in pieces[:3]:
-        PieceMaterialFactory(piece=piece, material=silver)
-    gate = Gate(monkeypatch)
-    before = current_index()  # none yet: built in the request
-
-    silver.slug = "sterling"  # a change to everything
-    silver.save()
-    stale = current_index()
-    assert gate.started.wait(10), "a background rebuild started"
-    assert stale.behind_since is not None and stale.exact_through == before.version
-    assert set(stale.options["metal"]) == {"silver"}, "the previous index answers meanwhile"
-
-    pieces[5].price = Decimal("1")  # a change to one piece, made while the rebuild runs
-    pieces[5].save()
-    during = current_index()
-    assert during.behind_since == stale.behind_since and during.version == catalog_version()
-    assert list(during.by_price.ids)[0] == pieces[5].pk, "changes to named pieces still show at once"
-
-    gate.open.set()
-    assert wait_for_rebuild(30)
-    after = current_index()
-    assert after.behind_since is None and after.version == catalog_version()
-    assert after.exact_through > during.exact_through
-    assert said(after) == said(fresh())
-    assert set(after.options["metal"]) == {"sterling"}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_failed_background_rebuild_keeps_the_previous_index_and_is_tried_again(large, monkeypatch):
-    category = CategoryFactory(name="Rings", slug="rings")
-    PieceFactory(category=category)
-    current_index()
-    gate = Gate(monkeypatch, fail=True)
-    category.slug = "bands"
-    category.save()
-    current_index()
-    gate.open.set()
-    assert wait_for_rebuild(30)
-    monkeypatch.setattr(piece_index, "RETRY_SECONDS", 3600)
-    stale = current_index()
-    assert stale.behind_since is not None and set(stale.options["category"]) == {"rings"}
-    assert wait_for_rebuild(0), "no new try before RETRY_SECONDS"
-    monkeypatch.setattr(piece_index, "RETRY_SECONDS", 0)
-    gate.fail = False
-    current_index()
-    assert wait_for_rebuild(30)
-    after = current_index()
-    assert after.behind_since is None and set(after.options["category"]) == {"bands"}
-
-
-def test_a_rebuilt_index_older_than_the_one_served_is_not_installed(builds):
-    PieceFactory()
-    served = current_index()
-    older = fresh()
-    older.version, older.database = served.version - 1, served.database
-    piece_index._rebuilt = older
-    assert current_index() is served
-    assert piece_index._rebuilt is None
-
-
-def test_an_order_that_no_longer_matches_its_keys_is_rebuilt_not_served(builds):
-    pieces = [PieceFactory(price=Decimal(n)) for n in range(1, 5)]
-    index = current_index()
-    index.by_price.key[pieces[0].pk] = 10**9  # the piece is no longer where its key says
-    pieces[0].price = Decimal("50")
-    pieces[0].save()
-    before = builds["n"]
-    after = current_index()
-    assert builds["n"] == before + 1
-    assert after.behind_since is None and said(after) == said(fresh())
-
-
-def test_prices_in_cents_are_exact_on_every_database(client):
-    """SQLite holds prices as floats: 19.99 × 100 is 1998.999…, which a cast alone makes 1998."""
-    cheaper, dearer = PieceFactory(price=Decimal("19.98")), PieceFactory(price=Decimal("19.99"))
-
-    def listed(**params):
-        return [piece.pk for piece in client.get(LISTING, params).context["object_list"]]
-
-    assert listed(price_max="19.98") == [cheaper.pk]
-    assert listed(price_min="19.99") == [dearer.pk]
-    dearer.price = Decimal("0.29")  # read again by the update, with the same rounding
-    dearer.save()
-    assert listed(price_max="0.29") == [dearer.pk]
-    assert listed(sort="price") == [dearer.pk, cheaper.pk]
