@@ -350,7 +350,7 @@ def replica_reads_seen(monkeypatch):
 def test_public_pages_may_read_the_replica_and_write_paths_may_not(client, replica_reads_seen):
     PieceFactory(slug="hammered-ring")
     # What a public page keeps in the cache (cards, piece sheets) is read from the primary
-    # (tests in catalog/listing/tests/test_cards.py and test_pages.py); the rest may read the replica.
+    # (catalog/listing/tests/test_cards.py, catalog/pages/tests/test_pages.py); the rest may read the replica.
     client.get(reverse("catalog:artisan_list"))
     assert replica_reads_seen and all(replica_reads_seen)
     replica_reads_seen.clear()
