@@ -219,7 +219,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Shoppers and makers alike sign in with their email address, verified before
 # the first sign-in. allauth sends each email as HTML with a text part when
-# both templates exist (templates/account/email/).
+# both templates exist (templates/account/email/); the adapter gives them the
+# site's name and address (SITE_NAME, SITE_URL) rather than the request's host.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -234,6 +235,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Atelier: "
+ACCOUNT_ADAPTER = "marketplace.accounts.AccountAdapter"
 # Failed sign-ins are counted in the cache: per address (IP) and per account
 # (key). A shared Redis cache (CACHE_URL) makes the counts hold across workers.
 ACCOUNT_RATE_LIMITS = {

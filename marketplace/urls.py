@@ -1,6 +1,6 @@
 """
 The site's URLs: the two apps, the makers' studio, accounts, the admin (at
-ADMIN_URL), the health check, the friendly error pages, and media files while developing.
+ADMIN_URL), the health check, /favicon.ico, the friendly error pages, and media files while developing.
 """
 
 from django.conf import settings
@@ -8,7 +8,11 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.db.transaction import non_atomic_requests
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
+from django.views.decorators.cache import cache_control
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from catalog.pages.sitemaps import SITEMAPS
@@ -20,6 +24,10 @@ admin.site.site_header = "Atelier curation"
 admin.site.site_title = "Atelier admin"
 admin.site.index_title = "Curate makers, pieces and collections"
 
+# Browsers ask for /favicon.ico whatever the page links; send them to the static icon, under its
+# hashed name once DEBUG is off (resolved per request, after `collectstatic` wrote the manifest).
+favicon = RedirectView.as_view(url=lazy(static, str)("favicon.ico"))
+
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", non_atomic_requests(healthz), name="healthz"),
@@ -29,6 +37,7 @@ urlpatterns = [
     path("requests/", include("catalog.personalization.urls")),
     path("", include("catalog.pages.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", non_atomic_requests(cache_control(max_age=60 * 60 * 24)(favicon)), name="favicon"),
     path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
     path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
 ]

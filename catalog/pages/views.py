@@ -256,7 +256,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /studio/",
-        "Disallow: /sell/",
+        "Disallow: /sell/apply/",
         "Disallow: /compare/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

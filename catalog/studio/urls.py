@@ -1,17 +1,18 @@
 """
-/sell/ and /studio/, one namespace: "studio".
+/sell/ (what selling asks, and the application at /sell/apply/) and /studio/, one namespace: "studio".
 
 Part of the studio room; marketplace.urls includes it at the root.
 """
 
 from django.urls import path
 
-from catalog.studio import certification_views, request_views, review_views, views
+from catalog.studio import certification_views, request_views, review_views, sell_views, views
 
 app_name = "studio"
 
 urlpatterns = [
-    path("sell/", views.ApplyView.as_view(), name="apply"),
+    path("sell/", sell_views.SellView.as_view(), name="sell"),
+    path("sell/apply/", views.ApplyView.as_view(), name="apply"),
     path("studio/", views.DashboardView.as_view(), name="dashboard"),
     path("studio/profile/", views.ProfileView.as_view(), name="profile"),
     path("studio/pieces/new/", views.PieceCreateView.as_view(), name="piece_create"),

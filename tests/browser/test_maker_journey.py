@@ -65,7 +65,7 @@ def test_a_jeweler_applies_is_approved_and_lists_a_hand_forged_ring(live_server,
     page.locator("main form button[type=submit]").click()
 
     # Apply to sell.
-    page.goto(f"{live_server.url}/sell/")
+    page.goto(f"{live_server.url}/sell/apply/")
     page.fill("input[name=name]", "Oficina Ferro")
     page.check("input[name=maker_type][value=independent]")
     page.select_option("select[name=country]", "PT")
