@@ -114,6 +114,51 @@ class EvidenceLevel(models.TextChoices):
     STUDIO_VISITED = "studio_visited", _("Studio visited")
 
 
+# The public words for a piece's evidence level: (the piece page's, a card's). A level staff raised
+# names the claim it checked, in the piece's own method's words: a mass-produced piece can be
+# verified as made as described, never as handcrafted (domain.md, "Maker terms"). The two lower
+# levels check nothing yet, so their words are the same whatever the method. Staff screens keep
+# EvidenceLevel's own labels.
+EVIDENCE_LABELS = {
+    EvidenceLevel.SELF_DECLARED: (_("Maker's statement"), _("Maker's word")),
+    EvidenceLevel.DOCUMENTED: (_("Documented by the maker"), _("Making documented")),
+    (EvidenceLevel.STAFF_VERIFIED, ProductionMethod.HANDCRAFTED): (
+        _("Verified: handcrafted"),
+        _("Verified: handcrafted"),
+    ),
+    (EvidenceLevel.STAFF_VERIFIED, ProductionMethod.HAND_FINISHED): (
+        _("Verified: hand-finished in small batches"),
+        _("Verified: hand-finished"),
+    ),
+    (EvidenceLevel.STAFF_VERIFIED, ProductionMethod.MASS_PRODUCED): (
+        _("Verified: made as described"),
+        _("Verified: made as described"),
+    ),
+    (EvidenceLevel.STUDIO_VISITED, ProductionMethod.HANDCRAFTED): (
+        _("Workshop visited: handcrafted"),
+        _("Workshop visited: handcrafted"),
+    ),
+    (EvidenceLevel.STUDIO_VISITED, ProductionMethod.HAND_FINISHED): (
+        _("Workshop visited: hand-finished in small batches"),
+        _("Workshop visited: hand-finished"),
+    ),
+    (EvidenceLevel.STUDIO_VISITED, ProductionMethod.MASS_PRODUCED): (
+        _("Workshop visited: made as described"),
+        _("Workshop visited: made as described"),
+    ),
+}
+
+
+def evidence_label(level, method, *, short=False):
+    """
+    The evidence level as shoppers read it for a piece made by `method`: the
+    piece page's words, or with `short` a card's. The only place these words
+    are chosen; every public page asks here (through `Piece.evidence_label`).
+    """
+    labels = EVIDENCE_LABELS.get(level) or EVIDENCE_LABELS[(EvidenceLevel(level), ProductionMethod(method))]
+    return labels[1] if short else labels[0]
+
+
 @explained(
     METAL=_("Gold, silver, platinum and the other metals a piece is made of."),
     GEMSTONE=_("Precious and semi-precious stones, natural or lab-grown."),

@@ -11,7 +11,7 @@ ProductionStep rows as dicts.
 
 import math
 
-from artisans.choices import MakerType
+from artisans.choices import MakerType, WorkshopSize
 from catalog.choices import Construction, MadeBy, ProductionStepKind, StepDoneBy
 from catalog.demo import data
 from catalog.demo.shares import HAND_FINISHED, HANDCRAFTED, MASS_PRODUCED, Shares, prepared, weighted
@@ -81,8 +81,13 @@ MACHINE_FORMING = Shares({"injection-casting": 50, "die-stamping": 35, "cnc-mill
 
 
 def choose_made_by(rng, method, maker):
-    """Who made it; a production partner is always named, as the domain requires."""
+    """
+    Who made it; a production partner is always named, and a maker who works alone has no studio
+    team (Piece.clean's rules).
+    """
     made_by = weighted(rng, MADE_BY_SHARES[method][maker.maker_type])
+    if made_by == MadeBy.STUDIO_TEAM and maker.artisan.workshop_size == WorkshopSize.SOLO:
+        made_by = MadeBy.ARTISAN
     if made_by != MadeBy.PRODUCTION_PARTNER:
         return made_by, ""
     if method == MASS_PRODUCED:

@@ -134,7 +134,7 @@ def plan_piece(ctx, index, maker):
     piece.slug = unique_piece_slug(title, ctx.slugs_taken)
     piece.description = describe(rng, method, shape, variant, noun, metals, stones, finish)
     piece.design_story = design_story(rng, maker, method, noun, finish)
-    piece.variation_note = variation_note(rng, method, stones)
+    piece.variation_note = variation_note(rng, method, availability, stones)
     piece.care_instructions = care_instructions(metals, stones, techniques)
     set_repair_policy(rng, piece, method, shape)
     set_price(rng, piece, method, maker, metals, stones, hours)

@@ -10,7 +10,7 @@ of `data`.
 from django.utils.text import slugify
 
 from artisans.choices import MakerType
-from catalog.choices import Construction, GemSource
+from catalog.choices import Availability, Construction, GemSource
 from catalog.demo import data
 from catalog.demo.materials import METALS_BY_SLUG, STONES_BY_SLUG
 from catalog.demo.shares import HANDCRAFTED, MASS_PRODUCED
@@ -216,11 +216,17 @@ def design_story(rng, maker, method, noun, finish):
     return f"{opening} {followup}"
 
 
-def variation_note(rng, method, stones):
-    """How this piece will differ from its photo: the making for handwork, the stones when there are natural ones."""
+def variation_note(rng, method, availability, stones):
+    """
+    How this piece will differ from its photo: the making for handwork, the stones when there are
+    natural ones. A one-of-a-kind piece is the one photographed, so it has none (Piece.clean's rule);
+    its notes are drawn all the same, so that the pieces after it stay as the seed has made them.
+    """
     notes = [rng.choice(data.VARIATION_NOTES[method])]
     if any(stone.source == GemSource.NATURAL for stone in stones) and method != MASS_PRODUCED:
         notes.append(rng.choice(data.STONE_VARIATION_NOTES))
+    if availability == Availability.ONE_OF_A_KIND:
+        return ""
     return " ".join(note for note in notes if note)
 
 

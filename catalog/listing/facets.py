@@ -202,7 +202,9 @@ FACETS = [
         HOW_MADE,
         condition=lambda v: Q(uses_bought_components=False),
     ),
-    # How far the handcrafted claim is proven: two thresholds, each including the levels above it.
+    # How far the piece's claim about its making is proven, whatever its method (a mass-produced piece
+    # can be verified as made as described): two thresholds, each including the levels above it. The
+    # words name no method, so that the count holds exactly what the label says.
     Facet(
         "documented",
         _("Making documented, at least (process photos or steps)"),
@@ -211,7 +213,7 @@ FACETS = [
     ),
     Facet(
         "verified",
-        _("Handcrafted claim verified by staff"),
+        _("How it is made, verified by staff"),
         HOW_MADE,
         condition=lambda v: Q(evidence_level__in=[EvidenceLevel.STAFF_VERIFIED, EvidenceLevel.STUDIO_VISITED]),
     ),

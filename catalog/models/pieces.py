@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 
+from artisans.choices import WorkshopSize
 from artisans.images import (
     CardRendition,
     CardRendition2x,
@@ -39,18 +41,31 @@ from catalog.choices import (
     StepDoneBy,
     StoneTreatment,
     WeightUnit,
+    evidence_label,
 )
 from catalog.models.taxonomy import Category, Certification, CertificationClaim, Material, Style, Technique, Tradition
 from catalog.querysets import PieceManager
 from marketplace.choice_labels import ChoiceLabels
 
-# A card's words for each evidence level (the piece page gives the full explanation).
-EVIDENCE_SHORT_LABELS = {
-    EvidenceLevel.SELF_DECLARED: _("Maker's word"),
-    EvidenceLevel.DOCUMENTED: _("Making documented"),
-    EvidenceLevel.STAFF_VERIFIED: _("Verified handcrafted"),
-    EvidenceLevel.STUDIO_VISITED: _("Studio visited"),
-}
+# Rules across a piece's fields that no page may contradict (domain.md, "Words a page must never
+# contradict"), with the message shown beside the field. Piece.clean and PieceMaterial.clean check
+# them, so the studio's forms, the admin and every full_clean() say them; the constraints below hold
+# those the database can as a last line.
+ERROR_STUDIO_TEAM_SOLO = (
+    "The maker works alone (a solo maker's workshop), so no studio team made this piece: choose the "
+    "artisan or a named production partner, or change the workshop size in the maker's profile first."
+)
+ERROR_ONE_OF_A_KIND_VARIATION = (
+    "A one-of-a-kind piece is the very one in the photos, so it has no note on how copies differ: "
+    "leave the variation note empty and describe the piece itself in the description."
+)
+ERROR_PLATING_NOT_PLATED = (
+    "Only a plated, gold-filled or vermeil metal has a plating thickness: choose that construction, "
+    "or leave the thickness empty for solid metal."
+)
+
+# The constructions with a precious layer over another metal: the only ones with a plating thickness.
+LAYERED_CONSTRUCTIONS = [Construction.PLATED, Construction.GOLD_FILLED, Construction.VERMEIL]
 
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -213,6 +228,12 @@ class Piece(ChoiceLabels, models.Model):
                 name="piece_labor_hours_not_negative",
                 condition=Q(labor_hours__isnull=True) | Q(labor_hours__gte=0),
             ),
+            models.CheckConstraint(
+                name="piece_one_of_a_kind_no_variation_note",
+                condition=~Q(availability=Availability.ONE_OF_A_KIND) | Q(variation_note=""),
+                violation_error_message=ERROR_ONE_OF_A_KIND_VARIATION,
+                violation_error_code="one_of_a_kind_variation_note",
+            ),
         ]
 
     def __str__(self):
@@ -220,6 +241,26 @@ class Piece(ChoiceLabels, models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:piece_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """
+        The rules across the piece's fields and its maker's, each beside its field. The studio team
+        rule reads the maker's workshop, another table, so no constraint can hold it: the studio's
+        profile form refuses a solo workshop while pieces say "made by the studio team".
+        """
+        errors = {}
+        if (
+            self.made_by == MadeBy.STUDIO_TEAM
+            and self.artisan_id is not None
+            and self.artisan.workshop_size == WorkshopSize.SOLO
+        ):
+            errors["made_by"] = ValidationError(ERROR_STUDIO_TEAM_SOLO, code="studio_team_solo_maker")
+        if self.availability == Availability.ONE_OF_A_KIND and self.variation_note:
+            errors["variation_note"] = ValidationError(
+                ERROR_ONE_OF_A_KIND_VARIATION, code="one_of_a_kind_variation_note"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     # Derived facts read prefetched relations (see PieceQuerySet.for_cards and
     # for_detail), so that a page of pieces costs a fixed number of queries.
@@ -309,13 +350,18 @@ class Piece(ChoiceLabels, models.Model):
         return EvidenceLevel(self.evidence_level).explanation
 
     @property
+    def evidence_label(self):
+        """The evidence level as shoppers read it, naming the claim for the piece's own method."""
+        return evidence_label(self.evidence_level, self.production_method)
+
+    @property
     def evidence_short_label(self):
-        """The evidence level in the few words a card has room for."""
-        return EVIDENCE_SHORT_LABELS[self.evidence_level]
+        """The evidence level in the few words a card has room for, worded for the piece's method."""
+        return evidence_label(self.evidence_level, self.production_method, short=True)
 
     @property
     def is_evidence_verified(self):
-        """Whether staff checked the handcrafted claim (or saw the workshop)."""
+        """Whether staff checked the piece's claim about how it is made (or saw the workshop)."""
         return self.evidence_level in (EvidenceLevel.STAFF_VERIFIED, EvidenceLevel.STUDIO_VISITED)
 
     @property
@@ -401,7 +447,21 @@ class PieceMaterial(CertificationClaim):
                 name="piece_material_verified_needs_certification",
                 condition=Q(is_verified=False) | Q(certification__isnull=False),
             ),
+            # A metal with a plating layer is not solid (nor of no stated construction).
+            models.CheckConstraint(
+                name="piece_material_plating_only_when_plated",
+                condition=Q(plating_thickness_microns__isnull=True) | Q(construction__in=LAYERED_CONSTRUCTIONS),
+                violation_error_message=ERROR_PLATING_NOT_PLATED,
+                violation_error_code="plating_not_plated",
+            ),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.plating_thickness_microns is not None and self.construction not in LAYERED_CONSTRUCTIONS:
+            raise ValidationError(
+                {"plating_thickness_microns": ValidationError(ERROR_PLATING_NOT_PLATED, code="plating_not_plated")}
+            )
 
     def __str__(self):
         return " ".join(part for part in (self.purity, self.get_construction_display(), self.material.name) if part)

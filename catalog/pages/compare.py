@@ -187,7 +187,7 @@ DIMENSIONS = (
     ),
     Dimension(
         _lazy("How far it is proven"),
-        lambda p: p.get_evidence_level_display(),
+        lambda p: p.evidence_label,
         Contrast(
             lambda p: p.is_evidence_verified,
             _lazy("checked by our staff"),

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from artisans.choices import WorkshopSize
 from artisans.forms import ArtisanApplicationForm, ArtisanProfileForm
 from catalog.choices import Availability, MadeBy, PersonalizationKind, StepDoneBy
 from catalog.models import (
@@ -38,6 +39,12 @@ ERROR_STEP_PARTNER = "Name the partner who did this step."
 ERROR_ENGRAVING_LIMIT = "Give the most letters an engraving can have (1 or more)."
 ERROR_ONE_COVER = "Mark only one photo as the cover."
 ERROR_COVER_IS_PROCESS = "The cover is a photo of the finished piece, not a process photo."
+ERROR_SOLO_WITH_STUDIO_TEAM = (
+    "Some of your pieces say they were made by the studio team (%(titles)s): a solo maker has no team. "
+    "Change who made them first, then your workshop size."
+)
+# How many of those pieces the message names.
+STUDIO_TEAM_TITLES_SHOWN = 5
 
 # The largest numbers a maker may type, far above any real piece, so that a
 # slip of the finger ("12000000") is caught with a message, not stored.
@@ -63,11 +70,35 @@ class HeritageFields(forms.Form):
             self.fields["traditions"].initial = list(self.instance.traditions.all())
 
 
-class ApplicationForm(HeritageFields, ArtisanApplicationForm):
+class WorkshopAgainstPieces:
+    """
+    Refuses a solo maker's workshop while any of the maker's pieces says it was made by the studio
+    team (Piece.clean's rule, seen from the profile's side): the maker changes those pieces first.
+    Here rather than in artisans' form, since artisans may not read the catalog.
+    """
+
+    def clean_workshop_size(self):
+        size = self.cleaned_data["workshop_size"]
+        if size != WorkshopSize.SOLO or not self.instance.pk:
+            return size
+        titles = list(
+            Piece.objects.filter(artisan=self.instance, made_by=MadeBy.STUDIO_TEAM)
+            .order_by("title")
+            .values_list("title", flat=True)[: STUDIO_TEAM_TITLES_SHOWN + 1]
+        )
+        if titles:
+            shown = ", ".join(f"“{title}”" for title in titles[:STUDIO_TEAM_TITLES_SHOWN])
+            if len(titles) > STUDIO_TEAM_TITLES_SHOWN:
+                shown += ", …"
+            raise ValidationError(ERROR_SOLO_WITH_STUDIO_TEAM, code="solo_with_studio_team", params={"titles": shown})
+        return size
+
+
+class ApplicationForm(WorkshopAgainstPieces, HeritageFields, ArtisanApplicationForm):
     """The application to sell: who the maker is, and the techniques and traditions they work in."""
 
 
-class ProfileForm(HeritageFields, ArtisanProfileForm):
+class ProfileForm(WorkshopAgainstPieces, HeritageFields, ArtisanProfileForm):
     """The maker's profile, edited in the studio."""
 
 

@@ -40,7 +40,6 @@ def catalog_rows():
         labor_hours=Decimal("5"),
         design_story="Drawn from the tide lines of the Douro.",
         lifetime_repairs=True,
-        variation_note="Hammer marks vary from ring to ring.",
     )
     PieceImageFactory(piece=forged, alt_text="A hammered silver band on linen")
     PieceMaterialFactory(piece=forged, material=silver, recycled=True)

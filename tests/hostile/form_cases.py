@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from catalog.choices import PersonalizationKind, ReportReason
+from catalog.choices import Availability, PersonalizationKind, ReportReason
 from catalog.models import Category
 from catalog.tests.factories import CertificationFactory, MaterialFactory
 from catalog.tests.studio_helpers import (
@@ -79,13 +79,18 @@ def _profile(world):
     }
 
 
+# Made to order, so that every text field of the piece form is one the piece may have (a one-of-a-kind
+# piece has no variation note, and refuses one).
+MADE_TO_ORDER = {"availability": Availability.MADE_TO_ORDER, "lead_time_days": "21"}
+
+
 def _new_piece(world):
     silver = MaterialFactory(name="Silver", slug="silver")
-    return piece_data(category=Category.objects.get(slug="rings"), material=silver)
+    return piece_data(category=Category.objects.get(slug="rings"), material=silver, **MADE_TO_ORDER)
 
 
 def _piece_edit(world):
-    data = piece_data(category=world.piece.category, material=world.piece.materials.first().material)
+    data = piece_data(category=world.piece.category, material=world.piece.materials.first().material, **MADE_TO_ORDER)
     return {**data, **existing_formsets(world.piece)}
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from artisans.tests.factories import ArtisanFactory
 from catalog.choices import Availability, Construction, EvidenceLevel, GemSource, PersonalizationKind
-from catalog.listing.facets import FACETS, facet_options
+from catalog.listing.facets import FACETS, facet_counts, facet_options
 from catalog.listing.filters import PieceFilter
 from catalog.models import Piece
 from catalog.tests.factories import (
@@ -426,3 +426,23 @@ def test_every_facet_active_at_once_still_costs_the_same_queries(client, django_
     # Count, page, and the facet counts in one query (an empty page loads no photos).
     with django_assert_max_num_queries(6):
         assert client.get(LISTING, params).status_code == 200
+
+
+def test_the_verified_facet_counts_what_its_label_says_for_every_method(client):
+    """Its words name no method, and it counts staff-checked pieces of every method, in the index as in SQL."""
+    verified = {
+        PieceFactory(production_method=method, evidence_level=level).slug
+        for method in ("handcrafted", "hand_finished", "mass_produced")
+        for level in (EvidenceLevel.STAFF_VERIFIED, EvidenceLevel.STUDIO_VISITED)
+    }
+    PieceFactory(production_method="mass_produced", evidence_level=EvidenceLevel.DOCUMENTED)
+    PieceFactory(evidence_level=EvidenceLevel.SELF_DECLARED)
+    (facet,) = [facet for facet in FACETS if facet.name == "verified"]
+    assert str(facet.label) == "How it is made, verified by staff"
+    assert "handcraft" not in str(facet.label).lower()
+
+    assert listed(client, verified="1") == verified
+    assert counts(client)["verified"] == {"1": 6}
+    assert counts(client, method="mass_produced")["verified"] == {"1": 2}
+    filterset = PieceFilter(QueryDict("method=mass_produced"), queryset=Piece.objects.published())
+    assert facet_counts(filterset.queryset_without)["verified"] == {"1": 2}

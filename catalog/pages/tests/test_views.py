@@ -140,6 +140,9 @@ def test_piece_page_shows_each_dimension_it_has_data_for(client):
         materials_cost=Decimal("40"),
         labor_cost=Decimal("90"),
         labor_hours=Decimal("6"),
+        # Only a piece of which there are several has a note on how each differs (a one of a kind has none).
+        availability=Availability.MADE_TO_ORDER,
+        lead_time_days=21,
         variation_note="Hammer marks vary.",
         care_instructions="Polish with a soft cloth.",
         lifetime_repairs=True,

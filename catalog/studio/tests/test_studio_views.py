@@ -202,7 +202,7 @@ def test_the_form_warns_before_saving_when_staff_raised_the_evidence_level(clien
     "change",
     [
         {"production_method": "hand_finished"},
-        {"made_by": "studio_team"},
+        {"made_by": "production_partner", "production_partner": "Casting Co., Porto"},
         {"steps-0-done": "by_machine"},
         {"materials-0-purity": "950"},
     ],
