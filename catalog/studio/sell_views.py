@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from artisans.choices import MakerType
-from artisans.models import Artisan
 from catalog.choices import EvidenceLevel, MadeBy, ProductionMethod, ProductionStepKind, StepDoneBy
+from catalog.studio.views import signed_in_maker
 
 # What a maker does, or what staff do, to reach each evidence level, in a maker's words. The
 # shoppers' one-sentence explanation sits beside it (EvidenceLevel's own), so both sides read
@@ -41,10 +41,7 @@ class SellView(TemplateView):
     template_name = "studio/sell.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        artisan = Artisan.objects.owned_by(user).first()
-        if artisan is not None:
-            user.artisan = artisan  # the header reads user.artisan; this saves it a query
+        artisan = signed_in_maker(self.request)
         apply_url = reverse("studio:apply")
         return super().get_context_data(
             artisan=artisan,

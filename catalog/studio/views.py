@@ -40,16 +40,25 @@ MESSAGE_ARCHIVED = "“%(title)s” is archived."
 MESSAGE_PROFILE_SAVED = "Your profile is saved."
 
 
+def signed_in_maker(request):
+    """
+    The signed-in user's maker profile, or None; kept on the user, since the
+    header reads `user.artisan` and would otherwise ask the database again.
+    """
+    artisan = Artisan.objects.owned_by(request.user).first()
+    if artisan is not None:
+        request.user.artisan = artisan
+    return artisan
+
+
 class StudioMixin(LoginRequiredMixin):
     """The signed-in user's maker profile and pieces; no profile yet sends them to /sell/."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.artisan = Artisan.objects.owned_by(request.user).first()
+            self.artisan = signed_in_maker(request)
             if self.artisan is None:
                 return redirect("studio:apply")
-            # The header reads user.artisan; this saves it a query.
-            request.user.artisan = self.artisan
         return super().dispatch(request, *args, **kwargs)
 
     def get_pieces(self):

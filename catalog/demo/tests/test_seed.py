@@ -51,6 +51,7 @@ from catalog.models import (
     Tradition,
 )
 from catalog.tests.factories import PieceFactory
+from catalog.tests.test_rules import HANDCRAFTED_WORDS
 
 pytestmark = pytest.mark.django_db
 
@@ -215,10 +216,6 @@ def test_rows_say_what_the_domain_requires(without_drawing):
     assert covers.count() == Piece.objects.count()
     assert set(covers.values_list("width", "height")) == {(720, 900)}
     assert not PieceImage.objects.filter(alt_text="").exists()
-
-
-# Words that call a piece handcrafted: a piece made another way never carries them (domain.md).
-HANDCRAFTED_WORDS = ("handcraft", "handmade", "hand-made", "made by hand")
 
 
 def contradictions():
