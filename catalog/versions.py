@@ -9,12 +9,17 @@ again only those. Everything above the models reads this module; it imports
 nothing of the catalog's own.
 """
 
+import threading
 import time
 from dataclasses import dataclass
 from functools import partial
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Max
+
+from marketplace.cache import cache_degraded, cache_recovered
 
 VERSION_CACHE_KEY = "catalog:version"
 
@@ -47,11 +52,76 @@ def _first_version():
 
 def catalog_version():
     """A number that changes whenever a piece changes; caches of catalog figures are keyed by it."""
+    if cache_degraded():
+        return _outage.version()
     version = cache.get(VERSION_CACHE_KEY)
     if version is None:
         cache.add(VERSION_CACHE_KEY, _first_version(), timeout=None)
         version = cache.get(VERSION_CACHE_KEY)
+    if cache_degraded():  # Redis went away during these calls
+        return _outage.version()
+    if version <= _outage.moved_past:  # read just before this call found Redis back and moved it on
+        version = cache.get(VERSION_CACHE_KEY, version)
+    _outage.seen(version)
     return version
+
+
+class _Outage:
+    """
+    The version a worker trusts while Redis, which keeps the version, is out of reach
+    (marketplace.cache), and how it is brought level when Redis is back.
+
+    During an outage, writes cannot move the shared version, so reading it would
+    freeze every worker's listing at what it showed before. Instead a worker reads
+    the time of the latest write to a piece, in nanoseconds, from the database (at
+    most once every `REFRESH` seconds), never below the last version it saw: like
+    a fresh start of the version (`_first_version`), it is a clock reading, so it
+    passes every version given before the write. The listing's index finds no
+    change log for it and rebuilds. Writes the database's clock does not show (a
+    bulk update, a deletion) wait for Redis. When Redis answers again, the worker
+    moves the shared version past everything it served meanwhile, with no log
+    entry: every worker rebuilds once, and they converge.
+    """
+
+    REFRESH = 1.0
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._last_seen = 0
+        self._served = 0  # the highest version served during an outage, 0 if none since the last
+        self.moved_past = 0  # the version the shared one was last moved past, after an outage
+        self._read_at = None
+        self._from_database = 0
+
+    def seen(self, version):
+        self._last_seen = max(self._last_seen, version)
+
+    def version(self):
+        with self._lock:
+            now = time.monotonic()
+            if self._read_at is None or now - self._read_at >= self.REFRESH:
+                latest = apps.get_model("catalog", "Piece").objects.aggregate(latest=Max("updated_at"))["latest"]
+                self._from_database = 0 if latest is None else int(latest.timestamp() * 1_000_000) * 1_000
+                self._read_at = now
+            self._served = max(self._served, self._last_seen, self._from_database)
+            return self._served
+
+    def recovered(self, **kwargs):
+        """Redis is back: move its version past every version served during the outage (no log: a rebuild)."""
+        with self._lock:
+            served, self._served, self._read_at = self._served, 0, None
+        if not served:
+            return
+        self.moved_past = served
+        version = cache.get(VERSION_CACHE_KEY)
+        if version is None:
+            cache.add(VERSION_CACHE_KEY, max(_first_version(), served + 1), timeout=None)
+        elif version <= served:
+            cache.incr(VERSION_CACHE_KEY, served + 1 - version)  # an increment: concurrent ones only add up
+
+
+_outage = _Outage()
+cache_recovered.connect(_outage.recovered, dispatch_uid="catalog.versions.outage")
 
 
 def request_catalog_version(request):

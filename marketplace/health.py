@@ -1,4 +1,12 @@
-"""`/healthz`: is this app server able to serve? For the load balancer and the monitoring."""
+"""
+`/healthz`: is this app server able to serve? For the load balancer and the monitoring.
+
+Each dependency is "ok" or "unavailable", and `status` sums them up: "ok"; "degraded" when
+only the cache (Redis) is down, which the site serves through (marketplace.cache: pages from
+the database and the listing's index, sessions from the database): still 200, so the load
+balancer keeps the server; "unavailable" (503) when the database is down, since no page can
+be served without it.
+"""
 
 import uuid
 
@@ -8,6 +16,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .cache import redis_answers
 from .errors import DATABASE_ERRORS
 
 
@@ -20,7 +29,10 @@ def _database() -> str:
 
 
 def _cache() -> str:
-    # A write and a read of a key of its own: a cache that only answers reads is not healthy.
+    # Redis itself, whatever the worker's circuit breaker says; then a write and a read of a key of its own:
+    # a cache that only answers reads is not healthy.
+    if redis_answers() is False:
+        raise ConnectionError("Redis does not answer")
     key, value = "healthz", uuid.uuid4().hex
     cache.set(key, value, timeout=10)
     if cache.get(key) != value:
@@ -31,12 +43,15 @@ def _cache() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 with {"database": "ok", "cache": "ok"}, or 503 naming what failed (never how)."""
+    """200 with {"database": "ok", "cache": "ok", "status": "ok"}, "degraded" (200) or "unavailable" (503)."""
     checks = {}
     for name, check, errors in (("database", _database, DATABASE_ERRORS), ("cache", _cache, Exception)):
         try:
             checks[name] = check()
         except errors:
             checks[name] = "unavailable"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(checks, status=200 if healthy else 503)
+    if checks["database"] != "ok":
+        checks["status"] = "unavailable"
+    else:
+        checks["status"] = "ok" if checks["cache"] == "ok" else "degraded"
+    return JsonResponse(checks, status=503 if checks["status"] == "unavailable" else 200)

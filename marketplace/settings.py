@@ -139,11 +139,21 @@ RELEASE = env.str("RELEASE", default="") or _source_digest()
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://atelier"),
 }
-# With a shared cache (Redis), sessions live there: every app server sees the
-# same sessions, and a request reads none from the database (so the friendly
-# 503 keeps working while the database is away).
+# Redis behind a circuit breaker (marketplace/cache.py): when it is unreachable, each worker serves
+# from its own memory instead of failing, and waits at most these timeouts (seconds) to find out.
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"]["BACKEND"] = "marketplace.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+            "SOCKET_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.5),
+        }
+    )
+# With a shared cache (Redis), sessions are read from there, and written to the database too: every
+# app server sees the same sessions, a request whose session is cached reads none from the database
+# (so the friendly 503 keeps working while the database is away), and a Redis restart signs no one out.
 if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Email --------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -99,10 +100,40 @@ def prepare_database() -> None:
     )
 
 
+class RedisServer:
+    """A Redis server of the test's own, on a free port, that the test may stop and start again (empty)."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
 class Server:
     """`make serve` on one port, in its own process group; `stop()` ends the whole group."""
 
-    def __init__(self, port: int, workers: int | None = None):
+    def __init__(self, port: int, workers: int | None = None, **env):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = Path(f"/tmp/atelier-hostile-{port}.log")
@@ -110,7 +141,7 @@ class Server:
             ["make", "--no-print-directory", "serve", f"SERVE_PORT={port}"],
             cwd=ROOT,
             # gunicorn.conf.py's own number of workers unless told otherwise.
-            env=site_env(GUNICORN_ACCESS_LOG="", **({"GUNICORN_WORKERS": str(workers)} if workers else {})),
+            env=site_env(GUNICORN_ACCESS_LOG="", **({"GUNICORN_WORKERS": str(workers)} if workers else {}), **env),
             stdout=self.log_path.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -144,11 +175,11 @@ class Server:
 
 
 @contextmanager
-def serving(*ports: int, workers: int | None = None):
+def serving(*ports: int, workers: int | None = None, **env):
     servers = []
     try:
         for port in ports:
-            servers.append(Server(port, workers=workers))
+            servers.append(Server(port, workers=workers, **env))
         yield servers
     finally:
         for server in servers:
