@@ -91,8 +91,9 @@ def test_production_settings_secure_the_cookies_and_serve_hashed_compressed_stat
     assert values["SESSION_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_SECURE"]
     assert values["SECURE_SSL_REDIRECT"] and values["SECURE_HSTS_SECONDS"] >= 31536000
     assert values["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    # Sessions in the shared Redis, so that every app server knows every visitor.
-    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cache"
+    # Sessions read from the shared Redis, so that every app server knows every visitor, and kept in the
+    # database too, so that a Redis restart signs no one out.
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert values["media"] == "django.core.files.storage.FileSystemStorage"
 
 
