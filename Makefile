@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 # Two workers on this 2-core machine; each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium services hostile-cluster \
+.PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium vnu services hostile-cluster \
 	wrk screenshots clean bench bench-db bench-copies bench-index
 
 run: install
@@ -39,7 +39,7 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py seed_demo --if-empty
 	$(SERVE_ENV) exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
 
-test: install-dev chromium services
+test: install-dev chromium vnu services
 	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
@@ -137,6 +137,23 @@ bench-index: install-dev services
 		--out bench/results/index-update-$$(date +%Y-%m-%d)-$(SIZE).md
 
 # wrk, the load generator of the bench and the load tests, from Debian's packages.
+# The Nu HTML checker (vnu), which tests/test_valid_html.py runs on every page of the URL walk: the jar
+# from the npm registry's vnu-jar package, pinned and checked by its SHA-256, run by Debian's Java.
+VNU_VERSION := 26.9.27
+VNU_SHA256 := 5970d3ffca91a627cf0965e5d91bb2e4242307c29292998de0b419d6a901b2b7
+VNU_JAR := $(VENV)/vnu-$(VNU_VERSION).jar
+vnu: $(VNU_JAR)
+	@command -v java >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
+
+$(VNU_JAR): | $(VENV)/bin/python
+	curl -fsSL -o $(VENV)/vnu.tgz https://registry.npmjs.org/vnu-jar/-/vnu-jar-$(VNU_VERSION).tgz
+	echo "$(VNU_SHA256)  $(VENV)/vnu.tgz" | sha256sum -c --quiet
+	tar -xzf $(VENV)/vnu.tgz -C $(VENV) package/build/dist/vnu.jar
+	mv $(VENV)/package/build/dist/vnu.jar $@
+	rm -rf $(VENV)/vnu.tgz $(VENV)/package
+
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

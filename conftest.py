@@ -1,4 +1,7 @@
-"""Fixtures shared by every test: media in a temporary folder, a clean cache, no piece views held over."""
+"""
+Fixtures shared by every test: media in a temporary folder, a clean cache, no piece views held over,
+email through the outbox.
+"""
 
 import pytest
 
@@ -34,3 +37,14 @@ def piece_views_held(settings):
     piece_views.forget()
     yield
     piece_views.forget()
+
+
+@pytest.fixture(autouse=True)
+def email_through_the_outbox(settings):
+    """
+    Every email is queued in the outbox as in production (Django's test runner had put the locmem
+    backend in its place), and delivered at once through locmem, so `mail.outbox` fills as before.
+    """
+    settings.EMAIL_BACKEND = "catalog.outbox.backend.OutboxBackend"
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.OUTBOX_DELIVER = "at_once"

@@ -2,8 +2,9 @@
 Staff curation of makers: review applications, approve, refuse, suspend and verify.
 
 "Applications to sell" is the approval queue: pending makers, the oldest
-application first, with approve and refuse-with-a-reason actions; the maker
-is emailed either way.
+application first, with approve and refuse-with-a-reason actions on the list
+and as buttons on each application's page (POST only, through the same
+services); the maker is emailed either way.
 
 Every list page costs a fixed number of queries whatever its length: piece
 counts are annotations, not a query per row.
@@ -12,10 +13,14 @@ counts are annotations, not a query per row.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,7 +28,7 @@ from django_countries.filters import CountryFilter
 
 from .choices import ArtisanStatus
 from .models import Application, Artisan, ProcessPhoto
-from .services import artisans_approve, artisans_refuse, artisans_suspend, artisans_verify
+from .services import ERROR_REFUSAL_REASON, artisans_approve, artisans_refuse, artisans_suspend, artisans_verify
 
 MESSAGE_APPROVED = "Approved %(count)d maker; their published pieces are now public."
 MESSAGE_APPROVED_PLURAL = "Approved %(count)d makers; their published pieces are now public."
@@ -34,6 +39,13 @@ MESSAGE_VERIFIED_PLURAL = "Verified %(count)d makers."
 MESSAGE_REFUSED = "Refused %(count)d application; the maker was emailed the reason and can re-apply."
 MESSAGE_REFUSED_PLURAL = "Refused %(count)d applications; the makers were emailed the reason and can re-apply."
 MESSAGE_UNCHANGED = "%(count)d of the selected were already %(state)s; nothing changed for them."
+# The buttons of one application's page.
+MESSAGE_APPLICATION_APPROVED = "Approved “%(name)s”: they can publish their pieces now, and were emailed."
+MESSAGE_APPLICATION_REFUSED = "Refused “%(name)s”: the maker was emailed your reason and can change the application."
+MESSAGE_APPLICATION_DECIDED = "“%(name)s” is no longer waiting for a decision (%(status)s); nothing changed."
+MESSAGE_APPLICATION_REFUSED_ALREADY = (
+    "“%(name)s” was refused already on %(date)s and is waiting for the maker's changes; nothing changed."
+)
 
 
 def report_action(model_admin, request, *, changed, selected, singular, plural, state):
@@ -182,23 +194,58 @@ class ProcessPhotoAdmin(admin.ModelAdmin):
 
 class RefusalForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason for refusing"),
+        error_messages={"required": ERROR_REFUSAL_REASON},
         widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
         help_text=_("Sent to the maker as it is written: say what to change so the application can be approved."),
     )
 
 
+class ApplicationPhotoInline(admin.StackedInline):
+    """An application's process photos, as staff judge them: large enough to see, read-only."""
+
+    model = ProcessPhoto
+    fields = ["preview", "alt_text", "caption"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("process photo")
+    verbose_name_plural = _("process photos: the workshop, tools or hands at work")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo):
+        return photo_preview(photo.image_card, photo.alt_text, width=160, height=200)
+
+
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    """The approval queue: pending makers, oldest application first."""
+    """
+    The approval queue: pending makers, oldest application first.
 
-    list_display = ["name", "maker_type", "country", "workshop_size", "applied_at", "refused"]
+    Each application's page has Approve and Refuse (with a reason) above the
+    application; both are POSTs to their own URL, through `artisans_approve`
+    and `artisans_refuse`, and sending one twice changes nothing the second time.
+    """
+
+    list_display = ["name", "maker_type", "country", "workshop_size", "applied", "waiting_for"]
     list_filter = ["maker_type", "workshop_size", ("country", CountryFilter)]
     search_fields = ["name", "user__email"]
     ordering = [F("applied_at").asc(nulls_last=True), "created_at"]
     actions = ["approve", "refuse"]
     approve = approve_makers
-    inlines = [ProcessPhotoInline]
+    inlines = [ApplicationPhotoInline]
     readonly_fields = ["user", "applied_at", "refusal_reason", "refused_by", "refused_at"]
+    change_form_template = "admin/artisans/application/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-review.css"]}
+
     fieldsets = [
         (None, {"fields": ["user", "name", "maker_type", "applied_at"]}),
         (_("Story"), {"fields": ["bio", "statement"]}),
@@ -212,9 +259,88 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description=_("refused, waiting for changes"), boolean=True)
-    def refused(self, artisan):
-        return artisan.is_refused
+    @admin.display(description=_("applied"), ordering="applied_at")
+    def applied(self, artisan):
+        # The day is enough to order the queue by; a full timestamp would push the last column out of view.
+        return date_format(timezone.localtime(artisan.applied_at), "j M Y") if artisan.applied_at else "—"
+
+    @admin.display(description=_("waiting for"))
+    def waiting_for(self, artisan):
+        return _("the maker's changes") if artisan.is_refused else _("staff")
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path("<path:object_id>/approve/", view(self.approve_view), name="artisans_application_approve"),
+            path("<path:object_id>/refuse/", view(self.refuse_view), name="artisans_application_refuse"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "refusal_form": RefusalForm(auto_id="refusal_%s")}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _application(self, request, object_id):
+        """The maker behind `object_id` whatever their status (a second click finds them decided), for staff only."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Artisan, pk=object_id)
+
+    def _decided_already(self, request, artisan):
+        """A redirect to the queue with a word, when the application is no longer waiting for staff."""
+        if artisan.status != ArtisanStatus.PENDING:
+            message = MESSAGE_APPLICATION_DECIDED % {"name": artisan.name, "status": artisan.get_status_display()}
+        elif artisan.is_refused:
+            message = MESSAGE_APPLICATION_REFUSED_ALREADY % {
+                "name": artisan.name,
+                "date": f"{artisan.refused_at:%d %b %Y}",
+            }
+        else:
+            return None
+        self.message_user(request, message, messages.INFO)
+        return HttpResponseRedirect(reverse("admin:artisans_application_changelist"))
+
+    def approve_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        artisan = self._application(request, object_id)
+        if artisan.status != ArtisanStatus.PENDING:
+            return self._decided_already(request, artisan)
+        artisans_approve(artisans=[artisan], actor=request.user)
+        self.message_user(request, MESSAGE_APPLICATION_APPROVED % {"name": artisan.name}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:artisans_application_changelist"))
+
+    def refuse_view(self, request, object_id):
+        """GET: the reason's form alone; POST: refuse, or the form again with the error beside the reason."""
+        artisan = self._application(request, object_id)
+        if request.method == "POST" and (decided := self._decided_already(request, artisan)):
+            return decided
+        form = RefusalForm(request.POST if request.method == "POST" else None, auto_id="refusal_%s")
+        if form.is_valid():
+            try:
+                artisans_refuse(artisans=[artisan], reason=form.cleaned_data["reason"], actor=request.user)
+            except ValidationError as error:
+                form.add_error("reason", error.message_dict.get("reason"))
+            else:
+                self.message_user(request, MESSAGE_APPLICATION_REFUSED % {"name": artisan.name}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:artisans_application_changelist"))
+        if form.errors:
+            # The page opens at the reason, with its error above it and the cursor in it.
+            form.fields["reason"].widget.attrs["autofocus"] = True
+        return TemplateResponse(
+            request,
+            "admin/artisans/application/refuse.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Refuse the application of %(name)s") % {"name": artisan.name},
+                "opts": self.model._meta,
+                "form": form,
+                "applications": [artisan],
+                "application": artisan,
+            },
+        )
 
     @admin.action(description=_("Refuse the selected applications with a reason…"))
     def refuse(self, request, queryset):

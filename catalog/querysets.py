@@ -183,7 +183,7 @@ class PersonalizationRequestQuerySet(models.QuerySet):
 
     def with_thread(self):
         """Eager-loads what a request's card and thread show. 4 queries whatever the number of requests."""
-        return self.select_related("piece", "artisan__user", "shopper").prefetch_related(
+        return self.select_related("piece", "artisan__user", "shopper__profile").prefetch_related(
             Prefetch("messages", queryset=_message_model().objects.select_related("author")), "photos"
         )
 

@@ -41,7 +41,10 @@ from catalog.versions import bump_after_update
 
 ERROR_NOT_YOUR_PIECE = "You can publish only your own pieces."
 ERROR_MAKER_NOT_APPROVED = "Your maker profile is waiting for approval: until then you can keep drafts but not publish."
-ERROR_HIDDEN_BY_STAFF = "This piece was hidden by staff; write to us to have it published again."
+ERROR_HIDDEN_BY_STAFF = (
+    "Staff hid this piece, so it cannot be published. If they rejected it in a review, you may appeal "
+    "from “Reviews by staff” in your studio; otherwise write to us."
+)
 ERROR_INCOMPLETE = "Add at least one photo of the finished piece and one material before publishing."
 ERROR_NOT_YOUR_PIECE_CHANGE = "You can change only your own pieces."
 

@@ -2,10 +2,11 @@
 `/healthz`: is this app server able to serve? For the load balancer and the monitoring.
 
 Each dependency is "ok" or "unavailable", and `status` sums them up: "ok"; "degraded" when
-only the cache (Redis) is down, which the site serves through (marketplace.cache: pages from
-the database and the listing's index, sessions from the database): still 200, so the load
-balancer keeps the server; "unavailable" (503) when the database is down, since no page can
-be served without it.
+the cache (Redis) or the replica is down, which the site serves through (marketplace.cache:
+pages from the database and the listing's index, sessions from the database;
+marketplace.db_router: reads from the primary): still 200, so the load balancer keeps the
+server; "unavailable" (503) when the primary database is down, since no page can be served
+without it.
 """
 
 import uuid
@@ -17,15 +18,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .cache import redis_answers
+from .db_router import PRIMARY, replica_fit, replica_in_use
 from .errors import DATABASE_ERRORS
 
 
 def _database() -> str:
-    # Each database this server uses, the replica included when there is one.
-    for alias in connections:
-        with connections[alias].cursor() as cursor:
-            cursor.execute("SELECT 1")
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute("SELECT 1")
     return "ok"
+
+
+def _replica() -> str:
+    # Down, or lagging past REPLICA_MAX_LAG: public pages then read the primary (marketplace.db_router).
+    return "ok" if replica_fit() else "unavailable"
 
 
 def _cache() -> str:
@@ -43,9 +48,12 @@ def _cache() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 with {"database": "ok", "cache": "ok", "status": "ok"}, "degraded" (200) or "unavailable" (503)."""
+    """200 with each dependency's state and "status": "ok" or "degraded"; 503 with "status": "unavailable"."""
     checks = {}
-    for name, check, errors in (("database", _database, DATABASE_ERRORS), ("cache", _cache, Exception)):
+    dependencies = [("database", _database, DATABASE_ERRORS), ("cache", _cache, Exception)]
+    if replica_in_use():
+        dependencies.append(("replica", _replica, DATABASE_ERRORS))
+    for name, check, errors in dependencies:
         try:
             checks[name] = check()
         except errors:
@@ -53,5 +61,5 @@ def healthz(request):
     if checks["database"] != "ok":
         checks["status"] = "unavailable"
     else:
-        checks["status"] = "ok" if checks["cache"] == "ok" else "degraded"
+        checks["status"] = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return JsonResponse(checks, status=503 if checks["status"] == "unavailable" else 200)

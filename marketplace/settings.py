@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "marketplace.middleware.ReplicaReadsMiddleware",
     "marketplace.middleware.DatabaseUnavailableMiddleware",
+    "marketplace.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -115,7 +116,19 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     # Tests run against one database: the replica alias mirrors the primary.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # A replica that does not answer costs a request at most this long (seconds), then the primary is read.
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=1)
+        )
 DATABASE_ROUTERS = ["marketplace.db_router.PrimaryReplicaRouter"]
+# marketplace.db_router: a replica that failed is not tried again for REPLICA_COOLDOWN seconds; one whose
+# replay lag (measured at most every REPLICA_LAG_CHECK_SECONDS) is past REPLICA_MAX_LAG seconds is not read;
+# a visitor who wrote reads the primary for REPLICA_AFTER_WRITE_SECONDS (longer than the lag bound).
+REPLICA_COOLDOWN = env.float("REPLICA_COOLDOWN", default=5.0)
+REPLICA_MAX_LAG = env.float("REPLICA_MAX_LAG", default=5.0)
+REPLICA_LAG_CHECK_SECONDS = env.float("REPLICA_LAG_CHECK_SECONDS", default=2.0)
+REPLICA_AFTER_WRITE_SECONDS = env.int("REPLICA_AFTER_WRITE_SECONDS", default=max(1, round(REPLICA_MAX_LAG * 3)))
 
 # --- Cache --------------------------------------------------------------------
 
@@ -157,7 +170,15 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCach
 
 # --- Email --------------------------------------------------------------------
 
+# Every email goes through the outbox (catalog.outbox, docs/deploy.md): EMAIL_BACKEND queues it in the
+# database with the change it tells of; the backend EMAIL_URL names delivers it, right after the commit
+# (OUTBOX_DELIVER) and from the `send_outbox` worker, retried with backoff up to OUTBOX_MAX_ATTEMPTS.
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
+OUTBOX_DELIVERY_BACKEND = EMAIL_BACKEND  # noqa: F821 (set by env.email above)
+EMAIL_BACKEND = "catalog.outbox.backend.OutboxBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=5)
+OUTBOX_DELIVER = env.str("OUTBOX_DELIVER", default="on_commit")  # or "worker": only send_outbox sends
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=16)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atelier <hello@atelier.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -189,9 +210,19 @@ STORAGES = {
     },
 }
 if env.str("S3_BUCKET", default=""):
+    from botocore.config import Config as BotocoreConfig
+
+    # marketplace.storage: a storage call that fails (or outlasts these timeouts, in seconds: one attempt,
+    # no retries) refuses the upload with a message, and the worker stops trying for a cool-down.
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "marketplace.storage.ResilientS3Storage",
         "OPTIONS": {
+            "client_config": BotocoreConfig(
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=2.0),
+                read_timeout=env.float("S3_READ_TIMEOUT", default=5.0),
+                retries={"total_max_attempts": 1, "mode": "standard"},
+                s3={"addressing_style": env.str("S3_ADDRESSING_STYLE", default="auto")},
+            ),
             "bucket_name": env.str("S3_BUCKET"),
             "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
             "region_name": env.str("S3_REGION", default=None),
@@ -240,6 +271,9 @@ LOGIN_REDIRECT_URL = "catalog:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "catalog:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also asks the names makers will see (a display name, else "Ada L."; never the address):
+# allauth's form inherits from this one (the people room's, named here by a string).
+ACCOUNT_SIGNUP_FORM_CLASS = "catalog.people.forms.SignupNamesForm"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

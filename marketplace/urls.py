@@ -31,6 +31,7 @@ favicon = RedirectView.as_view(url=lazy(static, str)("favicon.ico"))
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", non_atomic_requests(healthz), name="healthz"),
+    path("accounts/", include("catalog.people.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("catalog.studio.urls")),
     path("artisans/", include("artisans.urls")),

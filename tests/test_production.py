@@ -100,7 +100,8 @@ def test_production_settings_secure_the_cookies_and_serve_hashed_compressed_stat
 def test_s3_bucket_puts_media_on_object_storage_and_lets_the_csp_load_its_images():
     result = run_django(
         "print(json.dumps({'media': settings.STORAGES['default'],"
-        " 'img': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']}))",
+        " 'img': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']},"
+        " default=lambda c: {'connect': c.connect_timeout, 'read': c.read_timeout, 'retries': c.retries}))",
         **PRODUCTION,
         S3_BUCKET="atelier-media",
         S3_ENDPOINT_URL="https://s3.example.net",
@@ -109,7 +110,13 @@ def test_s3_bucket_puts_media_on_object_storage_and_lets_the_csp_load_its_images
     )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["media"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    # django-storages' S3Storage behind marketplace.storage's breaker, waiting at most 2 s / 5 s, once.
+    assert values["media"]["BACKEND"] == "marketplace.storage.ResilientS3Storage"
+    assert values["media"]["OPTIONS"]["client_config"] == {
+        "connect": 2.0,
+        "read": 5.0,
+        "retries": {"total_max_attempts": 1, "mode": "standard"},
+    }
     assert values["media"]["OPTIONS"]["bucket_name"] == "atelier-media"
     assert values["media"]["OPTIONS"]["endpoint_url"] == "https://s3.example.net"
     assert "https://s3.example.net" in values["img"]
@@ -312,7 +319,9 @@ def test_a_logged_exception_stays_on_one_line():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reads_go_to_the_replica_only_in_a_public_read_and_outside_a_transaction():
+def test_reads_go_to_the_replica_only_in_a_public_read_and_outside_a_transaction(monkeypatch):
+    # A replica fit to read (tests/test_replica.py tests when it is not).
+    monkeypatch.setattr(db_router.replica_health, "fit", lambda alias: True)
     router = db_router.PrimaryReplicaRouter(replica="replica")
     assert router.db_for_read(None) == "default"
     with db_router.replica_reads():

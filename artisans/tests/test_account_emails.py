@@ -38,7 +38,10 @@ def verified_user(email):
 
 
 def test_the_sign_up_confirmation_is_branded_in_its_text_and_html_parts(client):
-    client.post(reverse("account_signup"), {"email": "new@mail.test", "password1": PASSWORD, "password2": PASSWORD})
+    client.post(
+        reverse("account_signup"),
+        {"first_name": "Ana", "email": "new@mail.test", "password1": PASSWORD, "password2": PASSWORD},
+    )
     [email] = mail.outbox
     assert_branded(email)
     assert email.body.startswith("Atelier\n\nPlease confirm that this is your email address")
@@ -62,7 +65,10 @@ def test_a_reset_for_an_unknown_address_is_branded_in_both_parts(client):
 
 def test_signing_up_again_with_a_known_address_gets_a_branded_email_in_both_parts(client):
     verified_user("ana@mail.test")
-    client.post(reverse("account_signup"), {"email": "ana@mail.test", "password1": PASSWORD, "password2": PASSWORD})
+    client.post(
+        reverse("account_signup"),
+        {"first_name": "Ana", "email": "ana@mail.test", "password1": PASSWORD, "password2": PASSWORD},
+    )
     [email] = mail.outbox
     assert_branded(email)
     assert "already has an account" in email.body
@@ -72,7 +78,7 @@ def test_the_emails_name_atelier_even_when_the_site_is_served_from_another_host(
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     client.post(
         reverse("account_signup"),
-        {"email": "new@mail.test", "password1": PASSWORD, "password2": PASSWORD},
+        {"first_name": "Ana", "email": "new@mail.test", "password1": PASSWORD, "password2": PASSWORD},
         HTTP_HOST="127.0.0.1",
     )
     [email] = mail.outbox

@@ -1,4 +1,4 @@
-"""Accounts for shoppers and makers: sign up with email verification, sign in and out, reset, rate limits."""
+"""Accounts: sign up (with the names makers see) and email verification, sign in and out, reset, rate limits."""
 
 import re
 
@@ -7,8 +7,11 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape
 
 from artisans.tests.factories import UserFactory
+from catalog.models import Profile
+from catalog.models.people import ERROR_NAME_EMAIL, public_name
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +34,13 @@ def test_the_account_pages_use_the_sites_layout(client):
         assert 'class="site-header"' in page, name
 
 
+def sign_up(client, **fields):
+    data = {"first_name": "Ada", "last_name": "Lovelace", "email": "new@example.com"}
+    return client.post(reverse("account_signup"), {**data, "password1": PASSWORD, "password2": PASSWORD, **fields})
+
+
 def test_sign_up_sends_a_verification_email_in_html_and_text_and_confirming_signs_in(client):
-    response = client.post(
-        reverse("account_signup"), {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD}
-    )
+    response = sign_up(client)
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new@example.com")
     [email] = mail.outbox
@@ -96,3 +102,37 @@ def test_failed_sign_ins_are_limited_per_address(client, settings):
     response = sign_in(client, "fresh@example.com")
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
+
+
+def test_the_sign_up_page_asks_the_names_and_says_makers_see_the_display_name_not_the_address(client):
+    page = client.get(reverse("account_signup")).content.decode()
+    for name in ("first_name", "last_name", "display_name", "email", "password1", "password2"):
+        assert f'name="{name}"' in page, name
+    assert "What makers see on your requests and in their threads" in page
+    assert "Your email address is never shown to them." in page
+
+
+def test_sign_up_with_names_stores_them_and_the_chosen_display_name(client):
+    assert sign_up(client, display_name="  Countess  of Numbers ").status_code == 302
+    user = get_user_model().objects.get(email="new@example.com")
+    assert (user.first_name, user.last_name) == ("Ada", "Lovelace")
+    assert Profile.objects.get(user=user).display_name == "Countess of Numbers"
+    assert public_name(user) == "Countess of Numbers"
+
+
+def test_sign_up_without_a_display_name_shows_the_first_name_and_last_initial(client):
+    sign_up(client, display_name="")
+    user = get_user_model().objects.get(email="new@example.com")
+    assert Profile.objects.get(user=user).display_name == ""
+    assert public_name(user) == "Ada L."
+
+
+def test_sign_up_needs_a_first_name_and_refuses_an_address_as_a_name(client):
+    response = sign_up(client, first_name="  ")
+    assert response.status_code == 200 and "Write your first name" in response.content.decode()
+    response = sign_up(client, display_name="new@example.com")
+    assert escape(ERROR_NAME_EMAIL) in response.content.decode()
+    response = sign_up(client, first_name="new@example.com")
+    assert escape(ERROR_NAME_EMAIL) in response.content.decode()
+    assert not get_user_model().objects.exists()
+    assert not Profile.objects.exists()

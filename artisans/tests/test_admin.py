@@ -219,3 +219,141 @@ def test_the_maker_list_costs_the_same_queries_for_3_or_9_makers(staff_client, d
         response = staff_client.get(admin_url(Artisan, "changelist"))
 
     assert len(response.context["cl"].result_list) == rows
+
+
+# --- Approve and refuse from an application's page -------------------------------------
+
+from django.contrib.auth.models import Permission  # noqa: E402
+from django.core import mail  # noqa: E402
+
+from artisans.admin import (  # noqa: E402
+    MESSAGE_APPLICATION_APPROVED,
+    MESSAGE_APPLICATION_DECIDED,
+    MESSAGE_APPLICATION_REFUSED,
+    MESSAGE_APPLICATION_REFUSED_ALREADY,
+)
+from artisans.models import Application  # noqa: E402
+from artisans.services import ERROR_REFUSAL_REASON  # noqa: E402
+
+
+def application_url(view, application):
+    return reverse(f"admin:artisans_application_{view}", args=[application.pk])
+
+
+@pytest.fixture
+def application():
+    return ArtisanFactory(name="Oficina Ferro", status=ArtisanStatus.PENDING, applied_at=timezone.now())
+
+
+def test_an_applications_page_offers_approve_and_refuse_as_post_forms(staff_client, application):
+    body = staff_client.get(application_url("change", application)).content.decode()
+    assert f'<form method="post" action="{application_url("approve", application)}"' in body
+    assert f'<form method="post" action="{application_url("refuse", application)}"' in body
+    assert 'name="reason"' in body and "Reason for refusing" in body
+
+
+def test_approving_from_the_page_approves_emails_and_goes_back_to_the_queue(
+    staff_client, application, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(application_url("approve", application))
+    assert response.status_code == 302 and response.url == admin_url(Application, "changelist")
+    application.refresh_from_db()
+    assert application.status == ArtisanStatus.APPROVED
+    assert MESSAGE_APPLICATION_APPROVED % {"name": "Oficina Ferro"} in messages_of(response)
+    assert [email.to for email in mail.outbox] == [[application.user.email]]
+
+
+def test_approving_twice_changes_nothing_the_second_time(staff_client, application, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(application_url("approve", application))
+        again = staff_client.post(application_url("approve", application))
+    assert again.status_code == 302
+    assert MESSAGE_APPLICATION_DECIDED % {"name": "Oficina Ferro", "status": "Approved"} in messages_of(again)
+    assert len(mail.outbox) == 1
+
+
+def test_a_get_to_approve_or_refuse_changes_nothing(staff_client, application):
+    assert staff_client.get(application_url("approve", application)).status_code == 405
+    refuse_page = staff_client.get(application_url("refuse", application))
+    assert refuse_page.status_code == 200 and "Reason for refusing" in refuse_page.content.decode()
+    application.refresh_from_db()
+    assert (application.status, application.refused_at) == (ArtisanStatus.PENDING, None)
+
+
+def test_refusing_from_the_page_records_the_reason_and_emails_it(
+    staff_client, application, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(application_url("refuse", application), {"reason": "Show the bench, please."})
+    assert response.status_code == 302 and response.url == admin_url(Application, "changelist")
+    application.refresh_from_db()
+    assert application.is_refused and application.refusal_reason == "Show the bench, please."
+    assert application.refused_by == staff_client.staff
+    assert MESSAGE_APPLICATION_REFUSED % {"name": "Oficina Ferro"} in messages_of(response)
+    (email,) = mail.outbox
+    assert "Show the bench, please." in email.body
+
+
+def test_refusing_twice_keeps_the_first_reason_and_sends_one_email(
+    staff_client, application, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(application_url("refuse", application), {"reason": "Show the bench, please."})
+        again = staff_client.post(application_url("refuse", application), {"reason": "Another reason."})
+    application.refresh_from_db()
+    assert application.refusal_reason == "Show the bench, please." and len(mail.outbox) == 1
+    date = f"{application.refused_at:%d %b %Y}"
+    assert MESSAGE_APPLICATION_REFUSED_ALREADY % {"name": "Oficina Ferro", "date": date} in messages_of(again)
+
+
+@pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "blank"])
+def test_refusing_without_a_reason_shows_the_error_at_the_reason_and_changes_nothing(staff_client, application, reason):
+    response = staff_client.post(application_url("refuse", application), {"reason": reason})
+    assert response.status_code == 200
+    body = response.content.decode()
+    error = ERROR_REFUSAL_REASON.replace("'", "&#x27;")
+    # The error sits in the reason's block, above it, and the textarea takes the focus (the page opens there).
+    block = body[body.index('id="refusal"') :]
+    assert block.index(error) < block.index("<textarea")
+    assert "autofocus" in block[block.index("<textarea") : block.index("</textarea>")]
+    assert 'aria-invalid="true"' in block
+    assert f'action="{application_url("refuse", application)}"' in body
+    application.refresh_from_db()
+    assert application.refused_at is None
+
+
+@pytest.mark.parametrize("who", ["anonymous", "shopper", "maker"])
+def test_only_staff_approve_or_refuse_an_application(client, application, who):
+    if who == "shopper":
+        client.force_login(UserFactory())
+    elif who == "maker":
+        client.force_login(application.user)
+    for view, data in (("approve", {}), ("refuse", {"reason": "No."})):
+        response = client.post(application_url(view, application), data)
+        assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    application.refresh_from_db()
+    assert (application.status, application.refused_at) == (ArtisanStatus.PENDING, None)
+
+
+def test_staff_without_the_right_to_change_applications_are_refused(client, application):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
+    client.force_login(viewer)
+    assert client.get(application_url("change", application)).status_code == 200
+    for view, data in (("approve", {}), ("refuse", {"reason": "No."})):
+        assert client.post(application_url(view, application), data).status_code == 403
+    application.refresh_from_db()
+    assert application.status == ArtisanStatus.PENDING
+
+
+def test_an_unknown_application_is_a_404(staff_client):
+    response = staff_client.post(reverse("admin:artisans_application_approve", args=[999_999]))
+    assert response.status_code == 404
+
+
+def test_the_queue_says_who_each_application_waits_for(staff_client, application):
+    ArtisanFactory(name="Refused once", status=ArtisanStatus.PENDING, refused_at=timezone.now(), refusal_reason="x")
+    body = staff_client.get(admin_url(Application, "changelist")).content.decode()
+    assert "waiting for" in body.lower()
+    assert "the maker&#x27;s changes" in body and ">staff<" in body

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.shared import PrelabelledAutocompleteInline
+from catalog.admin.shared import Machinery, PrelabelledAutocompleteInline
 from catalog.models import (
     Collection,
     CollectionPiece,
@@ -52,7 +52,7 @@ class CollectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CollectionPiece)
-class CollectionPieceAdmin(admin.ModelAdmin):
+class CollectionPieceAdmin(Machinery, admin.ModelAdmin):
     list_display = ["collection", "piece", "position"]
     list_filter = ["collection"]
     list_select_related = ["collection", "piece"]

@@ -27,6 +27,7 @@ from artisans.admin import bulk_action, photo_preview, report_action
 from artisans.choices import ArtisanStatus
 from catalog.admin.shared import (
     CertificationFilter,
+    Machinery,
     MetalFilter,
     PrelabelledAutocompleteInline,
     ReadOnlyAdmin,
@@ -374,7 +375,7 @@ class PieceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductionStep)
-class ProductionStepAdmin(admin.ModelAdmin):
+class ProductionStepAdmin(Machinery, admin.ModelAdmin):
     list_display = ["piece", "step", "done", "partner_name", "position"]
     list_filter = ["step", "done"]
     list_select_related = ["piece"]
@@ -406,7 +407,7 @@ class PieceImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalizationOption)
-class PersonalizationOptionAdmin(admin.ModelAdmin):
+class PersonalizationOptionAdmin(Machinery, admin.ModelAdmin):
     list_display = ["piece", "kind", "max_characters", "extra_price", "extra_lead_days"]
     list_filter = ["kind"]
     list_select_related = ["piece"]
@@ -415,7 +416,7 @@ class PersonalizationOptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PieceViewDay)
-class PieceViewDayAdmin(ReadOnlyAdmin):
+class PieceViewDayAdmin(Machinery, ReadOnlyAdmin):
     """Views of public piece pages per day (catalog.pages.view_counts); the makers' studio shows their sums."""
 
     list_display = ["piece", "day", "views"]

@@ -10,7 +10,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
 from artisans.admin import report_action
-from catalog.admin.shared import ReadOnlyAdmin
+from catalog.admin.shared import Machinery, ReadOnlyAdmin
 from catalog.models import (
     PersonalizationRequest,
     RequestMessage,
@@ -85,7 +85,7 @@ class PersonalizationRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(RequestMessage)
-class RequestMessageAdmin(ReadOnlyAdmin):
+class RequestMessageAdmin(Machinery, ReadOnlyAdmin):
     list_display = ["request", "author", "action", "created_at"]
     list_select_related = ["request__piece", "author"]
     list_filter = ["action"]

@@ -1,6 +1,7 @@
 """
 What the catalog admin's pages share: inline autocompletes that cost no query per row, list filters over
-the article's distinctions, staff's verification of certification claims, read-only pages.
+the article's distinctions, staff's verification of certification claims, read-only pages, and the
+tables left out of the admin's index.
 
 Part of the admin room: the other admin modules import it.
 """
@@ -162,4 +163,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class Machinery:
+    """
+    A table staff never browse on its own: the site's machinery (copy detection's hashes, the
+    view counters) or rows edited inside their parent's page (a piece's steps, a request's thread).
+
+    Left out of the admin's index and its side menu, so that the index lists what staff curate;
+    its pages stay reachable by URL and by the links that point to them.
+    """
+
+    def has_module_permission(self, request):
         return False

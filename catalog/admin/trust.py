@@ -1,6 +1,12 @@
 """
 Trust: the review queue (approve, reject with a note, clear copy flags) and the audit trail.
 
+An item's page puts a possible copy side by side with each piece it matched,
+with their makers and publication dates, and says which was published first;
+it shows why Approve is unavailable and what a rejection does to the public
+page; a refused decision opens at the note, with its error. The tables copy
+detection keeps for itself are left out of the admin's index (`Machinery`).
+
 Part of the admin room: every decision is a service of catalog.trust.services.
 """
 
@@ -12,8 +18,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from catalog.admin.shared import ReadOnlyAdmin
+from catalog.admin.shared import Machinery, ReadOnlyAdmin
 from catalog.choices import ReviewState
 from catalog.models import (
     CopyFlag,
@@ -25,11 +32,16 @@ from catalog.models import (
     TrustEvent,
 )
 from catalog.querysets import card_photos
-from catalog.trust.services import copy_flags_clear, review_decide
+from catalog.trust.services import copy_flags_clear, rejection_effects, review_decide
 
 MESSAGE_APPROVED_REVIEW = "Approved: %(subject)s. The maker was emailed your note."
 MESSAGE_REJECTED_REVIEW = "Rejected: %(subject)s. The maker was emailed your note and may appeal once."
 MESSAGE_FLAGS_CLEARED = "Cleared %(count)d copy flags on “%(piece)s”."
+# Why Approve is unavailable, shown beside the disabled button.
+APPROVE_BLOCKED_FLAGGED = (
+    "Approve is unavailable while this piece has open copy flags. If it is not a copy (its maker's own photo, "
+    "or the piece published first), clear its flags first; if it is a copy, reject it."
+)
 # How many of the maker's other pieces the review page shows beside the one reviewed.
 OTHER_PIECES_SHOWN = 12
 
@@ -114,6 +126,10 @@ class ReviewAdmin(admin.ModelAdmin):
             done = self._decide(request, review, form)
             if done is not None:
                 return done
+        if form.errors.get("note"):
+            # The page opens at the note, with its error above it and the cursor in it (a fragment in the
+            # form's action would scroll there too, but browsers skip autofocus when a URL has one).
+            form.fields["note"].widget.attrs["autofocus"] = True
         return TemplateResponse(
             request,
             self.change_form_template,
@@ -161,10 +177,14 @@ def review_context(review):
             .select_related("other__artisan", "cleared_by")
             .prefetch_related(Prefetch("other__images", queryset=card_photos()))
         )
+        has_open_flags = any(flag.cleared_at is None for flag in flags)
         context.update(
             piece=piece,
             flags=flags,
-            has_open_flags=any(flag.cleared_at is None for flag in flags),
+            matches=[{"flag": flag, "order": publication_order(piece, flag.other)} for flag in flags],
+            has_open_flags=has_open_flags,
+            approve_blocked=APPROVE_BLOCKED_FLAGGED if has_open_flags else "",
+            rejection_effects=rejection_effects(piece, flagged=has_open_flags),
             reports=list(PieceReport.objects.filter(piece=piece, resolved_at__isnull=True)),
         )
     context["other_pieces"] = list(
@@ -179,6 +199,48 @@ def review_context(review):
     )[:50]
     context["appeal_of"] = review.appeal_of
     return context
+
+
+def appeared(piece):
+    """When the piece appeared on the site, and the verb for it: published, or only created (never published)."""
+    if piece.published_at:
+        return piece.published_at, "published"
+    return piece.created_at, "created (never published)"
+
+
+def gap_in_words(delta) -> str:
+    """The time between two publications in the unit a curator counts in: "40 minutes", "3 hours", "12 days"."""
+    days, minutes = delta.days, max(1, int(delta.total_seconds() // 60))
+    if days >= 90:
+        return ngettext("%d month", "%d months", days // 30) % (days // 30)
+    if days:
+        return ngettext("%d day", "%d days", days) % days
+    if minutes >= 60:
+        return ngettext("%d hour", "%d hours", minutes // 60) % (minutes // 60)
+    return ngettext("%d minute", "%d minutes", minutes) % minutes
+
+
+def publication_order(piece, other) -> str:
+    """
+    Which of a possible copy and the piece it matched appeared first, in words:
+    "“Moth band” (Oficina Ferro) was published first, 12 days before the piece
+    under review." The first one is usually the original.
+    """
+    (mine, my_verb), (theirs, their_verb) = appeared(piece), appeared(other)
+    other_name = f"“{other.title}” ({other.artisan.name})"
+    if abs(mine - theirs).total_seconds() < 60:
+        return f"The piece under review and {other_name} appeared at the same time: compare the photos and the makers."
+    if theirs < mine:
+        gap = gap_in_words(mine - theirs)
+        return (
+            f"{other_name} was {their_verb} first, {gap} before the piece under review was {my_verb}: "
+            "the piece under review may be the copy."
+        )
+    gap = gap_in_words(theirs - mine)
+    return (
+        f"The piece under review was {my_verb} first, {gap} before {other_name} was {their_verb}: "
+        "it is likely the original. If so, clear its flags rather than reject it."
+    )
 
 
 @admin.register(TrustEvent)
@@ -209,16 +271,16 @@ class CopyFlagAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PhotoCropHash)
-class PhotoCropHashAdmin(ReadOnlyAdmin):
-    """Copy detection's hashes of the photos' centre crops; listed only so that staff can see what they hold."""
+class PhotoCropHashAdmin(Machinery, ReadOnlyAdmin):
+    """Copy detection's hashes of the photos' centre crops: out of the index, reachable by URL to see what they hold."""
 
     list_display = ["image", "crop", "phash"]
     list_select_related = ["image"]
 
 
 @admin.register(DescriptionBand)
-class DescriptionBandAdmin(ReadOnlyAdmin):
-    """Copy detection's index of descriptions; listed only so that staff can see what it holds."""
+class DescriptionBandAdmin(Machinery, ReadOnlyAdmin):
+    """Copy detection's index of descriptions: out of the index, reachable by URL to see what it holds."""
 
     list_display = ["piece", "band", "value"]
     list_select_related = ["piece"]

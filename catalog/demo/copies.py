@@ -58,6 +58,8 @@ def plant_copies(rng, public, *, count=COPIES) -> int:
                 if c.piece_id not in used
                 and c.piece_id != original.piece_id
                 and c.piece.artisan_id != original.piece.artisan_id
+                # A copy comes after its original: the review page says which was published first.
+                and c.piece.published_at > original.piece.published_at
             ),
             None,
         )

@@ -163,7 +163,7 @@ class Facet:
         return [grouped.annotate(facet=name, n=Count(self.owner, distinct=True)).values_list("facet", "key", "n")]
 
 
-# The facet column, in the order of the article's argument.
+# The facet column's groups. Each facet belongs to one, named in the article's terms.
 HOW_MADE, MATERIALS, UNIQUENESS, PERSONALIZATION, ETHICS, HERITAGE, PRICE = (
     _("How it is made"),
     _("Materials and durability"),
@@ -173,7 +173,10 @@ HOW_MADE, MATERIALS, UNIQUENESS, PERSONALIZATION, ETHICS, HERITAGE, PRICE = (
     _("Heritage and style"),
     _("Price and delivery"),
 )
-GROUPS = [HOW_MADE, MATERIALS, UNIQUENESS, PERSONALIZATION, ETHICS, HERITAGE, PRICE]
+# The column shows them in the order shoppers use them: price and delivery first (the filter
+# most of them reach for), then the article's argument. Only the display order: the canonical
+# URL follows FACETS, so that no shared address changes.
+GROUPS = [PRICE, HOW_MADE, MATERIALS, UNIQUENESS, PERSONALIZATION, ETHICS, HERITAGE]
 
 FACETS = [
     Facet(

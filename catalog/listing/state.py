@@ -11,7 +11,7 @@ Part of the listing room: an entry point beside catalog.listing.result, which th
 build; it reads the filters, the facets and catalog.formats.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -35,12 +35,37 @@ class FacetOption:
     explanation: str = ""
 
 
+# A facet with a long list of options shows its first ones and folds the rest ("12 more"),
+# unless the fold would hide no more than a couple.
+SHOWN_OPTIONS = 6
+FOLD_AT_LEAST = 3
+
+
 @dataclass(frozen=True)
 class FacetBlock:
+    """One facet in the column; `shown` and `folded` split a long list of its options."""
+
     name: str
     label: str
     is_flag: bool
     options: list
+
+    @property
+    def shown(self):
+        """The block with the options shown at once: all of them, or the first few of a long list."""
+        return self if not self.folded else replace(self, options=self.options[:SHOWN_OPTIONS])
+
+    @cached_property
+    def folded(self):
+        """The block with the options folded under "N more", or None when the list is short."""
+        if len(self.options) < SHOWN_OPTIONS + FOLD_AT_LEAST:
+            return None
+        return replace(self, options=self.options[SHOWN_OPTIONS:])
+
+    @property
+    def folded_checked(self):
+        """Whether a chosen option is among the folded ones: the fold is then drawn open, never hiding it."""
+        return bool(self.folded) and any(option.checked for option in self.folded.options)
 
 
 @dataclass(frozen=True)
@@ -83,7 +108,7 @@ class ListingState:
 
     @cached_property
     def facet_groups(self):
-        """[(group label, [FacetBlock, ...], open), ...] in the order of the article's argument.
+        """[(group label, [FacetBlock, ...], open), ...] in the column's order (facets.GROUPS: price first).
 
         The first two groups are open, and so is any group with a chosen option;
         the others are folded (a <details> element, so without JavaScript too).

@@ -1,6 +1,11 @@
-"""The catalog's models: the taxonomies, the piece and how it was made, and collections."""
+"""
+The catalog's models: the taxonomies, the piece and how it was made, collections, requests, trust,
+people's public names, and the outbox of emails.
+"""
 
 from catalog.models.collections import Collection, CollectionPiece
+from catalog.models.outbox import OutboxEmail, OutboxState
+from catalog.models.people import Profile
 from catalog.models.pieces import (
     PersonalizationOption,
     Piece,
@@ -23,6 +28,8 @@ __all__ = [
     "CollectionPiece",
     "MakerCertification",
     "Material",
+    "OutboxEmail",
+    "OutboxState",
     "PersonalizationOption",
     "PersonalizationRequest",
     "Piece",
@@ -30,6 +37,7 @@ __all__ = [
     "PieceMaterial",
     "PieceReport",
     "PieceViewDay",
+    "Profile",
     "ProductionStep",
     "RequestMessage",
     "RequestPhoto",

@@ -2,7 +2,10 @@
 Comparing pieces side by side across the article's dimensions.
 
 The compare tray is a list of piece slugs kept in the session (no account
-needed). Each piece gives a `column`, its value and its side for each of
+needed), changed only by POST forms: a piece put in or taken out
+(`tray_toggle`, `tray_remove`), or the whole tray emptied (`tray_clear`). A
+shared comparison (`?pieces=a,b,c`) is not the tray: taking a piece out of it
+is a link to the same list without it (`without`). Each piece gives a `column`, its value and its side for each of
 the table's `DIMENSIONS` (the same in any comparison, so cached per piece);
 `comparison(columns)` turns 2 to 4 columns into rows, one per dimension, each
 saying whether the pieces differ and, where the article cares about the
@@ -30,6 +33,7 @@ LETTERS = "ABCD"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,170}")
 
 MESSAGE_TRAY_FULL = _("You can compare up to 4 pieces; remove one from the comparison first.")
+MESSAGE_TRAY_CLEARED = _("Your comparison is cleared.")
 
 
 # --- The tray -------------------------------------------------------------------------------
@@ -52,6 +56,24 @@ def tray_toggle(session, slug):
         slugs.append(slug)
     session[TRAY_SESSION_KEY] = slugs
     return True
+
+
+def tray_remove(session, slug):
+    """Take the piece out of the tray; nothing happens when it is not there (a second press, an old page)."""
+    slugs = tray(session)
+    if slug in slugs:
+        slugs.remove(slug)
+        session[TRAY_SESSION_KEY] = slugs
+
+
+def tray_clear(session):
+    """Empty the tray."""
+    session.pop(TRAY_SESSION_KEY, None)
+
+
+def without(slugs, slug):
+    """The `?pieces=` list of a shared comparison without one piece, as its query value."""
+    return ",".join(s for s in slugs if s != slug)
 
 
 def is_slug(text):
@@ -182,7 +204,7 @@ DIMENSIONS = (
         Contrast(
             lambda p: (p.maker_share or 0) >= 50,
             _lazy("made mostly by the maker's own hands"),
-            _lazy("made mostly by machines or partners, or has no steps recorded"),
+            _lazy("made mostly by machines or partners, or without steps recorded"),
         ),
     ),
     Dimension(

@@ -35,6 +35,8 @@ urlpatterns = [
     path("guide/", non_atomic_requests(views.GuideView.as_view()), name="guide"),
     path("compare/", non_atomic_requests(views.CompareView.as_view()), name="compare"),
     path("compare/toggle/", views.compare_toggle, name="compare_toggle"),
+    path("compare/remove/", views.compare_remove, name="compare_remove"),
+    path("compare/clear/", views.compare_clear, name="compare_clear"),
     path(
         "collections/<slug:slug>/",
         non_atomic_requests(views.CollectionDetailView.as_view()),

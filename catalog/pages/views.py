@@ -101,19 +101,21 @@ class PieceListView(ListView):
         canonical = listing.canonical_query
         if page.number > 1:
             canonical += ("&" if canonical else "?") + f"page={page.number}"
-        context.update(filter=self.filterset, listing=listing, canonical_query=canonical)
+        context.update(filter=self.filterset, listing=listing, canonical_query=canonical, swapped=self.swaps_listing)
         return context
 
+    @property
+    def swaps_listing(self):
+        """An htmx request swaps the results and the facet column, not the page; its history restore wants the page."""
+        return bool(self.request.htmx) and not self.request.htmx.history_restore_request
+
     def get_template_names(self):
-        # An htmx request swaps the results and the facet column, not the page.
-        if self.request.htmx:
-            return ["catalog/partials/_listing.html"]
-        return [self.template_name]
+        return ["catalog/partials/_listing.html"] if self.swaps_listing else [self.template_name]
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ["HX-Request"])
-        if self.request.htmx:
+        patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+        if self.swaps_listing:
             # The address bar shows the canonical URL of the new state, ready to share.
             response["HX-Push-Url"] = self.request.path + context["canonical_query"]
         return response
@@ -216,13 +218,19 @@ class CompareView(TemplateView):
 
     def get_context_data(self, **kwargs):
         raw = self.request.GET.get("pieces")
-        slugs = compare.requested_slugs(raw[:2000]) if raw is not None else compare.tray(self.request.session)
+        shared = raw is not None
+        slugs = compare.requested_slugs(raw[:2000]) if shared else compare.tray(self.request.session)
         candidates = [slug for slug in slugs[: compare.MAX_COMPARED] if compare.is_slug(slug)]
         by_slug = pages.compare_columns(candidates)
         columns = [by_slug[slug] for slug in slugs if slug in by_slug]
         dropped = [slug for slug in slugs[: compare.MAX_COMPARED] if slug not in by_slug]
+        shown = [column.slug for column in columns]
         return super().get_context_data(
             pieces=columns,
+            # Each piece's heading with, for a shared link, the address of the comparison without it (a
+            # link: nothing stored changes); the visitor's own tray is changed by POST forms instead.
+            heads=[(column, compare.without(shown, column.slug) if shared else "") for column in columns],
+            shared=shared,
             letters=compare.LETTERS[: len(columns)],
             rows=compare.comparison(columns) if len(columns) >= compare.MIN_COMPARED else [],
             dropped=dropped,
@@ -247,6 +255,24 @@ def compare_toggle(request):
     ):
         back = reverse("catalog:compare")
     return HttpResponseRedirect(back)
+
+
+@require_POST
+def compare_remove(request):
+    """Take one piece out of the visitor's compare tray (even one no longer on show), then back to the comparison."""
+    slug = request.POST.get("piece", "")
+    if not compare.is_slug(slug):
+        raise Http404("No such piece to remove.")
+    compare.tray_remove(request.session, slug)
+    return HttpResponseRedirect(reverse("catalog:compare"))
+
+
+@require_POST
+def compare_clear(request):
+    """Empty the visitor's compare tray."""
+    compare.tray_clear(request.session)
+    messages.success(request, compare.MESSAGE_TRAY_CLEARED)
+    return HttpResponseRedirect(reverse("catalog:compare"))
 
 
 def robots_txt(request):

@@ -12,8 +12,8 @@ Guarantees, for every transition:
   (two tabs accepting one quote, the maker declining while the shopper
   withdraws) exactly one UPDATE matches a row and the other is refused with
   `ERROR_CHANGED_MEANWHILE`;
-- it leaves a line in the request's thread and, once committed, emails the
-  other party.
+- it leaves a line in the request's thread and queues an email to the other
+  party in the same transaction (the outbox sends it once committed).
 
 Staff closing a request is a transition to its own `closed` state (with a
 note), so that the history tells a staff decision from the maker's.
@@ -107,20 +107,41 @@ def role_of(request: PersonalizationRequest, user) -> str | None:
 
 
 def actions_open_to(request: PersonalizationRequest, user) -> list[str]:
-    """The actions this user may take now, for the page to offer (the check is redone on POST)."""
+    """
+    The actions this user may take now, for the page to offer: the table's rows for this role and
+    state whose rules (`refusal`) let them through, so a page never offers a step that would be
+    refused. The check is redone on POST.
+    """
     role = role_of(request, user)
     state = request.shown_state
-    return [name for name, row in TRANSITIONS.items() if row.actor == role and state in row.sources and name != "close"]
+    return [
+        name
+        for name, row in TRANSITIONS.items()
+        if row.actor == role and state in row.sources and name != "close" and refusal(request, name) is None
+    ]
 
 
-def _guard(request, action, row, fields) -> None:
-    """Rules on top of the table, checked against the state read inside the transaction."""
+def actions_held_back(request: PersonalizationRequest, user) -> list[RequestRefused]:
+    """Why the steps this user's role could take in this state are refused now (e.g. starting before a proof)."""
+    role = role_of(request, user)
+    state = request.shown_state
+    held = (
+        refusal(request, name)
+        for name, row in TRANSITIONS.items()
+        if row.actor == role and state in row.sources and name != "close"
+    )
+    return [refused for refused in held if refused is not None]
+
+
+def refusal(request: PersonalizationRequest, action: str) -> RequestRefused | None:
+    """The rules on top of the table, in one place: why `action` cannot happen now, or None."""
     if action == "accept" and request.quote_has_expired:
-        raise RequestRefused(ERROR_QUOTE_EXPIRED, code="quote_expired", params={"date": request.quote_expires_on})
+        return RequestRefused(ERROR_QUOTE_EXPIRED, code="quote_expired", params={"date": request.quote_expires_on})
     if action == "start" and request.engraving_text and request.approved_text != request.engraving_text:
-        raise RequestRefused(ERROR_PROOF_NEEDED, code="proof_needed")
+        return RequestRefused(ERROR_PROOF_NEEDED, code="proof_needed")
     if action == "expire" and not request.quote_has_expired:
-        raise RequestRefused(ERROR_WRONG_STATE, code="wrong_state", params={"state": request.get_state_display()})
+        return RequestRefused(ERROR_WRONG_STATE, code="wrong_state", params={"state": request.get_state_display()})
+    return None
 
 
 def request_transition(*, request: PersonalizationRequest, action: str, user, note: str = "", **fields):
@@ -138,7 +159,9 @@ def request_transition(*, request: PersonalizationRequest, action: str, user, no
         request.refresh_from_db()
         if request.state not in row.sources:
             raise RequestRefused(ERROR_WRONG_STATE, code="wrong_state", params={"state": request.get_state_display()})
-        _guard(request, action, row, fields)
+        refused = refusal(request, action)
+        if refused is not None:
+            raise refused
         now = timezone.now()
         changed = PersonalizationRequest.objects.filter(pk=request.pk, state=request.state).update(
             state=row.target, updated_at=now, **fields
@@ -151,7 +174,7 @@ def request_transition(*, request: PersonalizationRequest, action: str, user, no
         RequestMessage.objects.create(request=request, author=user, action=action, body=note, created_at=now)
         request.refresh_from_db()
 
-        transaction.on_commit(lambda: request_notify(request=request, action=action, actor_role=role))
+        request_notify(request=request, action=action, actor_role=role)
     return request
 
 
@@ -195,7 +218,7 @@ def request_submit(
         RequestPhoto.objects.bulk_create([RequestPhoto(request=request, image=photo) for photo in photos])
         RequestMessage.objects.create(request=request, author=shopper, action="submit", body="")
 
-        transaction.on_commit(lambda: request_notify(request=request, action="submit", actor_role=SHOPPER))
+        request_notify(request=request, action="submit", actor_role=SHOPPER)
     return request
 
 
@@ -311,5 +334,5 @@ def request_message_send(*, request, user, body: str) -> RequestMessage:
     with transaction.atomic():
         message = RequestMessage.objects.create(request=request, author=user, body=body[: settings.REQUEST_MESSAGE_MAX])
 
-        transaction.on_commit(lambda: request_notify(request=request, action="message", actor_role=role))
+        request_notify(request=request, action="message", actor_role=role)
     return message

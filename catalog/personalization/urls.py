@@ -15,5 +15,6 @@ urlpatterns = [
     path("new/piece/<slug:slug>/", views.RequestCreateView.as_view(), name="create_for_piece"),
     path("new/maker/<slug:artisan_slug>/", views.RequestCreateView.as_view(), name="create_for_artisan"),
     path("<int:pk>/", views.RequestDetailView.as_view(), name="detail"),
+    path("<int:pk>/confirm/", views.RequestConfirmView.as_view(), name="confirm"),
     path("<int:pk>/<str:action>/", views.RequestActionView.as_view(), name="action"),
 ]

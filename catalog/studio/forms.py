@@ -5,6 +5,14 @@ techniques and traditions) and the piece form with its four formsets.
 Rules across a piece's fields are checked here with the message beside the
 field it concerns; the database constraints hold the same rules as a last line.
 
+A piece's rows (steps, materials, photos, options) are added, removed and
+moved before anything is saved: `rows_change` rewrites the posted data for one
+row button ("steps:add", "photos:up:2"), and the form is shown again from it.
+A row's place is its hidden `position`, not its index, so a row keeps its index
+(and a chosen file its input) while it moves; a removed row is kept as hidden
+inputs marked for deletion, and an added row takes the place of a removed new
+one, so that the count of rows stays within twice the maximum.
+
 Part of the studio room: the studio's views (catalog.studio.views) use them; saving is
 catalog.services.piece_save.
 """
@@ -15,11 +23,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.utils import ErrorDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from artisans.choices import WorkshopSize
 from artisans.forms import ArtisanApplicationForm, ArtisanProfileForm
-from catalog.choices import Availability, MadeBy, PersonalizationKind, StepDoneBy
+from catalog.choices import (
+    Availability,
+    Construction,
+    GemSource,
+    MadeBy,
+    PersonalizationKind,
+    StepDoneBy,
+    StoneTreatment,
+)
 from catalog.models import (
     PersonalizationOption,
     Piece,
@@ -39,6 +57,8 @@ ERROR_STEP_PARTNER = "Name the partner who did this step."
 ERROR_ENGRAVING_LIMIT = "Give the most letters an engraving can have (1 or more)."
 ERROR_ONE_COVER = "Mark only one photo as the cover."
 ERROR_COVER_IS_PROCESS = "The cover is a photo of the finished piece, not a process photo."
+ERROR_TOO_MANY_ROWS = "A piece has at most %(max)s %(rows)s."
+ERROR_ROWS_UNREADABLE = "The list of %(rows)s could not be read; reload the page and try again."
 ERROR_SOLO_WITH_STUDIO_TEAM = (
     "Some of your pieces say they were made by the studio team (%(titles)s): a solo maker has no team. "
     "Change who made them first, then your workshop size."
@@ -165,6 +185,13 @@ class PieceForm(forms.ModelForm):
         # A radio group needs no "---------" choice: it starts with none checked.
         for name in ("production_method", "made_by", "availability"):
             self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
+        name_empty_choices(self, {"category": _("Choose a category")})
+
+    def quiet(self):
+        """Shown again after a row button: no errors, since nothing was asked to be saved."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        return self
 
     def clean(self):
         data = super().clean()
@@ -189,11 +216,90 @@ class PieceForm(forms.ModelForm):
         return data
 
 
-class ProductionStepForm(forms.ModelForm):
+def name_empty_choices(form, labels):
+    """Give each select's empty choice a label that says what to do, instead of "---------"."""
+    for name, label in labels.items():
+        field = form.fields[name]
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = label
+        else:
+            field.choices = [("", label) if value == "" else (value, text) for value, text in field.choices]
+
+
+def row_position(value):
+    """A posted position as a number from 0 to 32767; a value that is not a number puts the row last."""
+    try:
+        return min(max(int(str(value).strip()), 0), ROW_LAST)
+    except (TypeError, ValueError):
+        return ROW_LAST
+
+
+ROW_LAST = 32767
+
+
+class RowPosition(forms.IntegerField):
+    """A row's place in its list, set by its up and down buttons; never refused, since no one types it."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        return row_position(value) if value not in self.empty_values else None
+
+
+class RowForm(forms.ModelForm):
+    """
+    One row of a piece's list. Where a new row sits is not a change: an untouched new row is left
+    out, wherever it was moved.
+    """
+
+    empty_labels = {}
+    # Fields whose help explains every choice: said once above the rows, not in each row.
+    explained_once = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "position" in self.fields:
+            self.fields["position"] = RowPosition(required=False)
+        name_empty_choices(self, self.empty_labels)
+        for name in self.explained_once:
+            self.fields[name].help_text = ""
+
+    # The fields shown at once; the others are folded under "More" (None: all shown).
+    main_fields = None
+
+    def main_and_more_fields(self):
+        visible = self.visible_fields()
+        if self.main_fields is None:
+            return visible, []
+        return [f for f in visible if f.name in self.main_fields], [
+            f for f in visible if f.name not in self.main_fields
+        ]
+
+    def summary(self):
+        """The row in a few words, for the line that says it will be removed."""
+        return str(self.instance)
+
+    @property
+    def row_index(self):
+        return int(self.prefix.rsplit("-", 1)[1])
+
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        if self.instance.pk is None:
+            changed = [name for name in changed if name not in ("position", "DELETE")]
+        return changed
+
+
+class ProductionStepForm(RowForm):
+    empty_labels = {"step": _("Choose a step"), "done": _("Choose who did it")}
+    explained_once = {"done": StepDoneBy}
+
     class Meta:
         model = ProductionStep
         fields = ["step", "done", "partner_name", "note", "position"]
         widgets = {"done": forms.Select(attrs={"data-step-done": ""})}
+        labels = {"step": _("Step"), "done": _("Done")}
 
     def clean(self):
         data = super().clean()
@@ -202,7 +308,18 @@ class ProductionStepForm(forms.ModelForm):
         return data
 
 
-class PieceMaterialForm(forms.ModelForm):
+class PieceMaterialForm(RowForm):
+    empty_labels = {
+        "material": _("Choose a material"),
+        "construction": _("Not stated (or not a metal)"),
+        "gem_source": _("Not stated (or not a stone)"),
+        "treatment": _("Not stated (or not a stone)"),
+        "certification": _("No certification"),
+    }
+    explained_once = {"construction": Construction, "gem_source": GemSource, "treatment": StoneTreatment}
+    # Shown at once; the others (provenance, certification, weight) are folded until they hold a value.
+    main_fields = ("material", "purity", "construction", "recycled")
+
     class Meta:
         model = PieceMaterial
         fields = [
@@ -220,59 +337,45 @@ class PieceMaterialForm(forms.ModelForm):
             "position",
         ]
 
+    def more_is_filled(self):
+        """Whether a folded field holds a value or an error, so that the fold starts open."""
+        _main, more = self.main_and_more_fields()
+        defaults = {"weight_unit": "g"}
+        return any(
+            field.errors or (field.value() not in (None, "", False) and str(field.value()) != defaults.get(field.name))
+            for field in more
+        )
 
-class PieceImageForm(forms.ModelForm):
+
+class PieceImageForm(RowForm):
     is_cover = forms.BooleanField(required=False, label=_("Cover"), help_text=_("The photo shown on the listing card."))
 
     class Meta:
         model = PieceImage
         fields = ["image", "alt_text", "is_process_photo", "position"]
+        widgets = {"image": forms.FileInput}
+        labels = {"alt_text": _("What the photo shows")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # htmx swaps the photos' section after a row button: the file input (by its id, which is
+        # the row's index) is kept as it is, with the file chosen in it.
+        self.fields["image"].widget.attrs["data-hx-preserve"] = "true"
         # A photo already stored keeps its file unless a new one is chosen.
         if self.instance.pk:
             self.fields["image"].required = False
+            self.fields["image"].label = _("Replace the photo")
+        else:
+            self.fields["image"].label = _("Photo")
 
 
-class PieceFormSet(BaseInlineFormSet):
-    """
-    A formset of a piece's rows. A row not saved yet proposes the next position;
-    the choices of a foreign key are read once for all the rows, not once a row.
-    """
+class PersonalizationOptionForm(RowForm):
+    empty_labels = {"kind": _("Choose a kind")}
+    explained_once = {"kind": PersonalizationKind}
 
-    cached_choice_fields = ()
+    def summary(self):
+        return self.instance.get_kind_display()
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        if "position" in form.fields and not form.instance.pk:
-            form.initial.setdefault("position", i)
-        for name in self.cached_choice_fields:
-            if not hasattr(self, "_choices"):
-                self._choices = {}
-            if name not in self._choices:
-                self._choices[name] = list(form.fields[name].choices)
-            form.fields[name].choices = self._choices[name]
-        return form
-
-
-class PieceMaterialFormSet(PieceFormSet):
-    cached_choice_fields = ("material", "certification")
-
-
-class PieceImageFormSet(PieceFormSet):
-    def clean(self):
-        super().clean()
-        covers = [
-            form for form in self.forms if form.cleaned_data.get("is_cover") and not form.cleaned_data.get("DELETE")
-        ]
-        if len(covers) > 1:
-            raise ValidationError(ERROR_ONE_COVER, code="one_cover")
-        if covers and covers[0].cleaned_data.get("is_process_photo"):
-            covers[0].add_error("is_cover", ValidationError(ERROR_COVER_IS_PROCESS, code="cover_is_process"))
-
-
-class PersonalizationOptionForm(forms.ModelForm):
     class Meta:
         model = PersonalizationOption
         fields = ["kind", "max_characters", "extra_price", "extra_lead_days", "note"]
@@ -284,16 +387,225 @@ class PersonalizationOptionForm(forms.ModelForm):
         return data
 
 
-def _formset(model, form, *, extra, formset=PieceFormSet, max_num=20):
+class PieceFormSet(BaseInlineFormSet):
+    """
+    A formset of a piece's rows, shown in the order of their positions, with a Remove button
+    instead of a Delete checkbox. A piece without rows of the kind starts with `start_rows` empty
+    ones; the choices of a foreign key are read once for all the rows, not once a row.
+    """
+
+    cached_choice_fields = ()
+    deletion_widget = forms.HiddenInput
+    start_rows = 1
+    # The rows' name in messages: "steps", "materials".
+    rows_name = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.extra = 0 if self.get_queryset() else self.start_rows
+
+    @property
+    def is_ordered(self):
+        return "position" in self.form.base_fields
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.is_ordered and not form.instance.pk:
+            form.initial.setdefault("position", i)
+        if not hasattr(self, "_choices"):
+            self._choices = {}
+        for name in self.cached_choice_fields:
+            if name not in self._choices:
+                self._choices[name] = list(form.fields[name].choices)
+            form.fields[name].choices = self._choices[name]
+        return form
+
+    @staticmethod
+    def is_removed(form):
+        """Whether the row's Remove button was pressed (its hidden DELETE input is set)."""
+        return "DELETE" in form.fields and form.fields["DELETE"].to_python(form["DELETE"].value())
+
+    @staticmethod
+    def index(form):
+        return form.row_index
+
+    def focus(self, what, index):
+        """Mark the field or button that gets the focus (the `autofocus` attribute) when shown again."""
+        if what == "add":
+            self.autofocus = "add"
+            return
+        form = next((form for form in self.forms if form.row_index == index), None)
+        if form is None:
+            return
+        if what == "field":
+            form.visible_fields()[0].field.widget.attrs["autofocus"] = True
+        else:
+            form.autofocus = what
+
+    @property
+    def rows(self):
+        """The rows still on the page, in their order (position, then index)."""
+        live = [form for form in self.forms if not self.is_removed(form)]
+        if self.is_ordered:
+            live.sort(key=lambda form: row_position(form["position"].value()))
+        return live
+
+    @property
+    def removed_rows(self):
+        return [form for form in self.forms if self.is_removed(form)]
+
+    @property
+    def explanations(self):
+        """(the field's label, [(choice, what it means)]) for the fields whose choices are explained once."""
+        fields = self.form.base_fields
+        return [
+            (fields[name].label, [(member.label, member.explanation) for member in choices])
+            for name, choices in self.form.explained_once.items()
+        ]
+
+    @property
+    def can_add(self):
+        return len(self.rows) < self.max_num
+
+    def clean(self):
+        if min(self.total_form_count(), self.initial_form_count()) < 0:
+            raise ValidationError(ERROR_ROWS_UNREADABLE, code="rows_unreadable", params={"rows": self.rows_name})
+        super().clean()
+        # The rows' positions become 0, 1, 2… in the order they are shown.
+        if self.is_ordered:
+            for rank, form in enumerate(self.rows):
+                form.instance.position = rank
+
+    def quiet(self):
+        """Shown again after a row button: no errors, since nothing was asked to be saved."""
+        self._errors = [ErrorDict() for _form in self.forms]
+        self._non_form_errors = self.error_class(error_class="nonform", renderer=self.renderer)
+        for form in self.forms:
+            form._errors = ErrorDict()
+            form.cleaned_data = {}
+        return self
+
+
+class StepFormSet(PieceFormSet):
+    rows_name = _("production steps")
+
+
+class PieceMaterialFormSet(PieceFormSet):
+    cached_choice_fields = ("material", "certification")
+    rows_name = _("materials")
+
+
+class PieceImageFormSet(PieceFormSet):
+    rows_name = _("photos")
+
+    def clean(self):
+        super().clean()
+        covers = [
+            form for form in self.forms if form.cleaned_data.get("is_cover") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(covers) > 1:
+            raise ValidationError(ERROR_ONE_COVER, code="one_cover")
+        if covers and covers[0].cleaned_data.get("is_process_photo"):
+            covers[0].add_error("is_cover", ValidationError(ERROR_COVER_IS_PROCESS, code="cover_is_process"))
+
+
+class OptionFormSet(PieceFormSet):
+    start_rows = 0
+    rows_name = _("personalization options")
+
+
+def _formset(model, form, *, formset, max_num=20):
+    # Removed rows stay in the post as hidden inputs until the piece is saved, and an added row
+    # reuses a removed new one: never more than twice the maximum, whatever the post says.
     return inlineformset_factory(
-        Piece, model, form=form, formset=formset, extra=extra, can_delete=True, max_num=max_num, validate_max=True
+        Piece,
+        model,
+        form=form,
+        formset=formset,
+        extra=0,
+        can_delete=True,
+        max_num=max_num,
+        validate_max=True,
+        absolute_max=2 * max_num,
     )
 
 
-StepFormSet = _formset(ProductionStep, ProductionStepForm, extra=3, max_num=7)
-MaterialFormSet = _formset(PieceMaterial, PieceMaterialForm, extra=2, formset=PieceMaterialFormSet)
-ImageFormSet = _formset(PieceImage, PieceImageForm, extra=3, formset=PieceImageFormSet)
-OptionFormSet = _formset(PersonalizationOption, PersonalizationOptionForm, extra=1, max_num=5)
+StepFormSet = _formset(ProductionStep, ProductionStepForm, formset=StepFormSet, max_num=7)
+MaterialFormSet = _formset(PieceMaterial, PieceMaterialForm, formset=PieceMaterialFormSet)
+ImageFormSet = _formset(PieceImage, PieceImageForm, formset=PieceImageFormSet)
+OptionFormSet = _formset(PersonalizationOption, PersonalizationOptionForm, formset=OptionFormSet, max_num=5)
 
 # The formsets of the piece form, by the prefix they post under.
 PIECE_FORMSETS = {"steps": StepFormSet, "materials": MaterialFormSet, "photos": ImageFormSet, "options": OptionFormSet}
+
+
+ROW_VERBS = ("add", "remove", "keep", "up", "down")
+
+
+def row_action(value):
+    """A row button's value ("steps:add", "photos:remove:2") as (prefix, verb, index), or None when unknown."""
+    prefix, _sep, rest = str(value).partition(":")
+    verb, _sep, index = rest.partition(":")
+    if prefix not in PIECE_FORMSETS or verb not in ROW_VERBS:
+        return None
+    if verb == "add":
+        return (prefix, verb, None) if not index else None
+    if not index.isdigit() or len(index) > 4:
+        return None
+    return prefix, verb, int(index)
+
+
+def rows_change(data, files, *, piece, action):
+    """
+    The posted data with one row added, removed, kept or moved; nothing is saved. Returns
+    (data, focus, error): focus is (prefix, what, index), what being "field" (the row's first
+    field) or the button to focus next ("add", "keep", "remove", "up", "down"); an error (the
+    rows could not be read, or the list is full) leaves the data as it was.
+    """
+    prefix, verb, index = action
+    data = data.copy()
+    formset = PIECE_FORMSETS[prefix](data, files, instance=piece, prefix=prefix)
+    total = formset.total_form_count()
+    if not formset.management_form.is_valid() or min(total, formset.initial_form_count()) < 0:
+        return data, None, ERROR_ROWS_UNREADABLE % {"rows": formset.rows_name}
+    if index is not None and not 0 <= index < total:
+        return data, None, None
+
+    def key(i, name):
+        return f"{prefix}-{i}-{name}"
+
+    rows = formset.rows
+    if verb == "add":
+        if not formset.can_add:
+            return data, None, ERROR_TOO_MANY_ROWS % {"max": formset.max_num, "rows": formset.rows_name}
+        reusable = [i for i in range(formset.initial_form_count(), total) if formset.is_removed(formset.forms[i])]
+        index = reusable[0] if reusable else total
+        for name in [name for name in data if name.startswith(f"{prefix}-{index}-")]:
+            del data[name]
+        data[f"{prefix}-TOTAL_FORMS"] = str(max(total, index + 1))
+        if formset.is_ordered:
+            for rank, form in enumerate(rows):
+                data[key(formset.index(form), "position")] = str(rank)
+            data[key(index, "position")] = str(len(rows))
+        return data, (prefix, "field", index), None
+    if verb == "remove":
+        data[key(index, "DELETE")] = "on"
+        existing = index < formset.initial_form_count()
+        return data, ((prefix, "keep", index) if existing else (prefix, "add", None)), None
+    if verb == "keep":
+        data.pop(key(index, "DELETE"), None)
+        return data, (prefix, "remove", index), None
+    # Up or down: swap the row with its neighbour in the order shown.
+    order = [formset.index(form) for form in rows]
+    if not formset.is_ordered or index not in order:
+        return data, None, None
+    place = order.index(index)
+    other = place - 1 if verb == "up" else place + 1
+    if 0 <= other < len(order):
+        order[place], order[other] = order[other], order[place]
+    for rank, i in enumerate(order):
+        data[key(i, "position")] = str(rank)
+    edge = order.index(index) in (0, len(order) - 1)
+    turned = {"up": "down", "down": "up"}[verb] if edge and len(order) > 1 else verb
+    return data, (prefix, turned, index), None

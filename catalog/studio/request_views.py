@@ -32,7 +32,7 @@ class InboxView(StudioRequestsMixin, ListView):
         return state if state in RequestState.values else ""
 
     def get_queryset(self):
-        requests = super().get_queryset().prefetch_related(None).select_related("piece", "shopper", "artisan")
+        requests = super().get_queryset().prefetch_related(None).select_related("piece", "shopper__profile", "artisan")
         state = self.get_state()
         return requests.filter(state=state) if state else requests
 

@@ -6,6 +6,13 @@ the maker through `Artisan.objects.owned_by(user)`, in `StudioMixin`, so that
 another maker, a shopper or staff get a 404 for a piece that is not theirs and
 an anonymous visitor is sent to sign in. Staff manage pieces in the admin.
 
+The piece form saves nothing until a Save, Publish, Unpublish or Archive
+button is pressed: each of those saves what is on the page first, and the
+status change runs in the same transaction, so a status button never drops an
+unsaved edit. Its row buttons (add, remove, move a step, material, photo or
+option) post the form and get it back with the row changed, in place with htmx,
+writing nothing.
+
 Part of the studio room: the pieces' writes are catalog.services (`piece_save`, `piece_publish`,
 `piece_set_status`).
 """
@@ -26,8 +33,9 @@ from catalog.choices import PieceStatus
 from catalog.models import Piece
 from catalog.querysets import card_photos
 from catalog.services import artisan_application_submit, piece_publish, piece_save, piece_set_status
-from catalog.studio.forms import PIECE_FORMSETS, ApplicationForm, PieceForm, ProfileForm
+from catalog.studio.forms import PIECE_FORMSETS, ApplicationForm, PieceForm, ProfileForm, row_action, rows_change
 from catalog.trust.services import STAFF_EVIDENCE_LEVELS
+from marketplace.storage import StorageUnavailable
 
 MESSAGE_APPLIED = "Thank you: your application is with our staff. You can draft pieces while you wait."
 MESSAGE_SAVED = "Saved “%(title)s”."
@@ -38,6 +46,45 @@ MESSAGE_PUBLISHED = "“%(title)s” is published."
 MESSAGE_UNPUBLISHED = "“%(title)s” is a draft again; shoppers no longer see it."
 MESSAGE_ARCHIVED = "“%(title)s” is archived."
 MESSAGE_PROFILE_SAVED = "Your profile is saved."
+MESSAGE_NOTHING_SAVED = "Nothing was saved or published: %(reason)s"
+
+# What publishing needs, in words, beside the section of the form where it is done; the rule
+# itself is catalog.services.pieces_publish (ERROR_INCOMPLETE, ERROR_MAKER_NOT_APPROVED).
+NEEDS_APPROVAL = "Staff approve your maker profile"
+NEEDS_PHOTO = "At least one photo of the finished piece (not a process photo)"
+NEEDS_MATERIAL = "At least one material"
+
+
+def publish_checklist(*, artisan, formsets):
+    """
+    What publishing the piece needs, as (words, done, the form's section), read from its saved rows
+    (the formsets' own querysets, read once for the form anyway).
+    """
+    photos = formsets["photos"].get_queryset()
+    return [
+        (NEEDS_APPROVAL, artisan.status == ArtisanStatus.APPROVED, ""),
+        (NEEDS_PHOTO, any(not photo.is_process_photo for photo in photos), "photos-title"),
+        (NEEDS_MATERIAL, bool(formsets["materials"].get_queryset()), "materials-title"),
+    ]
+
+
+def piece_status_change(*, piece, action, actor):
+    """Publish, unpublish or archive the piece; raises PermissionDenied or ValidationError when refused."""
+    if action == "publish":
+        return piece_publish(piece=piece, actor=actor)
+    status = PieceStatus.DRAFT if action == "unpublish" else PieceStatus.ARCHIVED
+    return piece_set_status(piece=piece, status=status, actor=actor)
+
+
+def refusal_words(refusal):
+    return " ".join(getattr(refusal, "messages", None) or [str(refusal)])
+
+
+STATUS_MESSAGES = {
+    "publish": MESSAGE_PUBLISHED,
+    "unpublish": MESSAGE_UNPUBLISHED,
+    "archive": MESSAGE_ARCHIVED,
+}
 
 
 def signed_in_maker(request):
@@ -105,6 +152,8 @@ class ApplyView(LoginRequiredMixin, TemplateView):
                     )
             except ValidationError as error:
                 form.add_error(None, error)
+            except StorageUnavailable as error:
+                form.add_error(None, error.message)
             else:
                 messages.success(request, MESSAGE_APPLIED)
                 return redirect("studio:dashboard")
@@ -143,7 +192,10 @@ class DashboardView(StudioMixin, ListView):
 
 
 class PieceFormView(StudioMixin, TemplateView):
-    """Create or edit a piece with its steps, materials, photos and options, saved all or nothing."""
+    """
+    Create or edit a piece with its steps, materials, photos and options, saved all or nothing;
+    a status button (`then`) saves first and changes the status in the same transaction.
+    """
 
     template_name = "studio/piece_form.html"
 
@@ -152,7 +204,7 @@ class PieceFormView(StudioMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         piece = self.piece
-        data = self.request.POST if self.request.method == "POST" else None
+        data = kwargs.pop("data", self.request.POST if self.request.method == "POST" else None)
         files = self.request.FILES if data is not None else None
         kwargs.setdefault("form", PieceForm(data, files, instance=piece))
         kwargs.setdefault(
@@ -162,6 +214,8 @@ class PieceFormView(StudioMixin, TemplateView):
         return super().get_context_data(
             piece=piece,
             evidence_is_staff_raised=piece.evidence_level in STAFF_EVIDENCE_LEVELS,
+            checklist=publish_checklist(artisan=self.artisan, formsets=kwargs["formsets"]),
+            can_publish=self.artisan.status == ArtisanStatus.APPROVED and piece.status != PieceStatus.HIDDEN,
             **kwargs,
         )
 
@@ -171,17 +225,48 @@ class PieceFormView(StudioMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         self.piece = self.get_object()
+        if "row" in request.POST:
+            return self.rows_changed(row_action(request.POST["row"]))
+        then = request.POST.get("then", "")
+        if then not in STATUS_MESSAGES:
+            then = ""
         level_before = self.piece.evidence_level
         context = self.get_context_data()
         form, formsets = context["form"], context["formsets"]
         if form.is_valid() and all(formset.is_valid() for formset in formsets.values()):
-            piece = piece_save(piece_form=form, formsets=formsets, actor=request.user)
-            messages.success(request, MESSAGE_SAVED % {"title": piece.title})
+            try:
+                with transaction.atomic():
+                    piece = piece_save(piece_form=form, formsets=formsets, actor=request.user)
+                    if then:
+                        piece_status_change(piece=piece, action=then, actor=request.user)
+            except (PermissionDenied, ValidationError, StorageUnavailable) as refusal:
+                # The save is undone with the refusal: the form again as it was posted, with the reason.
+                self.piece = self.get_object()
+                context = self.get_context_data(refusal=MESSAGE_NOTHING_SAVED % {"reason": refusal_words(refusal)})
+                return self.render_to_response(context, status=400)
+            messages.success(request, (STATUS_MESSAGES[then] if then else MESSAGE_SAVED) % {"title": piece.title})
             if level_before in STAFF_EVIDENCE_LEVELS and piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
                 messages.warning(request, MESSAGE_EVIDENCE_DROPPED % {"title": piece.title})
             return redirect("studio:piece_update", pk=piece.pk)
         # Nothing is saved when any part is wrong; uploaded files must be chosen again.
         return self.render_to_response(context, status=400)
+
+    def rows_changed(self, action):
+        """The form again with one row added, removed or moved; nothing is validated or saved."""
+        data, focus, error = self.request.POST, None, None
+        if action is not None:
+            data, focus, error = rows_change(data, None, piece=self.piece, action=action)
+        context = self.get_context_data(data=data, row_error=error, row_prefix=action and action[0])
+        context["form"].quiet()
+        for formset in context["formsets"].values():
+            formset.quiet()
+        if focus:
+            prefix, what, index = focus
+            context["formsets"][prefix].focus(what, index)
+        # A file chosen before a row button was pressed without JavaScript must be chosen again.
+        for photo in context["formsets"]["photos"].forms:
+            photo.file_dropped = photo.add_prefix("image") in self.request.FILES
+        return self.render_to_response(context, status=400 if error or action is None else 200)
 
 
 class PieceCreateView(PieceFormView):
@@ -207,28 +292,19 @@ class PieceActionView(StudioMixin, View):
     """Publish, unpublish or archive one of the maker's pieces (POST only)."""
 
     http_method_names = ["post"]
-    ACTIONS = {
-        "publish": MESSAGE_PUBLISHED,
-        "unpublish": MESSAGE_UNPUBLISHED,
-        "archive": MESSAGE_ARCHIVED,
-    }
 
     def post(self, request, *args, **kwargs):
         action = self.kwargs["action"]
-        if action not in self.ACTIONS:
+        if action not in STATUS_MESSAGES:
             raise Http404
         piece = self.get_piece()
         try:
             with transaction.atomic():
-                if action == "publish":
-                    piece_publish(piece=piece, actor=request.user)
-                else:
-                    status = PieceStatus.DRAFT if action == "unpublish" else PieceStatus.ARCHIVED
-                    piece_set_status(piece=piece, status=status, actor=request.user)
+                piece_status_change(piece=piece, action=action, actor=request.user)
         except (PermissionDenied, ValidationError) as refusal:
-            messages.error(request, " ".join(getattr(refusal, "messages", None) or [str(refusal)]))
+            messages.error(request, refusal_words(refusal))
         else:
-            messages.success(request, self.ACTIONS[action] % {"title": piece.title})
+            messages.success(request, STATUS_MESSAGES[action] % {"title": piece.title})
         # Back to where the button was: the piece's own page or the list (never a posted URL).
         if request.POST.get("next") == "piece":
             return redirect("studio:piece_update", pk=piece.pk)
@@ -251,11 +327,15 @@ class ProfileView(StudioMixin, TemplateView):
         context = self.get_context_data()
         form, photos = context["form"], context["photo_formset"]
         if form.is_valid() and photos.is_valid():
-            with transaction.atomic():
-                artisan = form.save()
-                artisan.techniques.set(form.cleaned_data["techniques"])
-                artisan.traditions.set(form.cleaned_data["traditions"])
-                photos.save()
+            try:
+                with transaction.atomic():
+                    artisan = form.save()
+                    artisan.techniques.set(form.cleaned_data["techniques"])
+                    artisan.traditions.set(form.cleaned_data["traditions"])
+                    photos.save()
+            except StorageUnavailable as error:
+                form.add_error(None, error.message)
+                return self.render_to_response(context, status=400)
             messages.success(request, MESSAGE_PROFILE_SAVED)
             return redirect("studio:profile")
         return self.render_to_response(context, status=400)

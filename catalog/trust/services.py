@@ -1,11 +1,13 @@
 """
 The trust room's writes: evidence levels and certification claims (raised,
 verified, dropped when how a piece is made changes), the review queue
-(opening an item, staff's approve and reject, the maker's one appeal), copy
-flags and clearing them, and shoppers' reports.
+(opening an item, staff's approve and reject, the maker's one appeal), what a
+rejection does to the public page (the maker's statement; a copy hidden while
+its maker may appeal: docs/trust.md), copy flags and clearing them, and
+shoppers' reports.
 
 Every function runs in one transaction and writes its `TrustEvent` (the audit
-trail) in the same transaction; emails go out once it commits. Only staff
+trail) and queues its emails in the same transaction (sent once it commits). Only staff
 decide and clear flags; only the maker appeals, and only their own rejection.
 
 Part of the trust room, its entry point: the studio, the admin, the report page
@@ -22,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from artisans.choices import ArtisanStatus
-from catalog.choices import CopyKind, EvidenceLevel, ReviewReason, ReviewState, TrustAction
+from catalog.choices import CopyKind, EvidenceLevel, PieceStatus, ReviewReason, ReviewState, TrustAction
 from catalog.models import CopyFlag, MakerCertification, Piece, PieceMaterial, PieceReport, Review, TrustEvent
 from catalog.querysets import primary_keys
 from catalog.trust.emails import report_outcome_send, review_decision_send
@@ -213,9 +215,10 @@ def review_decide(*, review: Review, approve: bool, note: str, actor: AbstractBa
     Staff approve or reject a waiting item, with a note the maker reads.
 
     Approving a piece makes it "staff verified" (refused while it has copy
-    flags nobody cleared); rejecting a piece that staff had verified takes it
-    back to "documented". Approving a claim verifies it; rejecting un-verifies
-    it. Open reports on the piece are closed and their shoppers told.
+    flags nobody cleared), and an approved appeal of a rejection as a copy
+    puts the piece back on the public site. Rejecting a piece has the public
+    effects of `piece_rejected`. Approving a claim verifies it; rejecting
+    un-verifies it. Open reports on the piece are closed and their shoppers told.
     """
 
     _require_staff(actor)
@@ -232,8 +235,10 @@ def review_decide(*, review: Review, approve: bool, note: str, actor: AbstractBa
                 raise ValidationError(ERROR_FLAGGED, code="flagged")
             if piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
                 piece_raise_evidence(piece=piece, level=EvidenceLevel.STAFF_VERIFIED, actor=actor)
-        elif piece.evidence_level in STAFF_EVIDENCE_LEVELS:
-            piece_raise_evidence(piece=piece, level=EvidenceLevel.DOCUMENTED, actor=actor)
+            if review.appeal_of_id is not None and rejected_as_copy(review.appeal_of):
+                _piece_shown_again(piece=piece)
+        else:
+            piece_rejected(piece=piece, actor=actor)
     else:
         certification_claim_decide(claim=review.material_claim or review.maker_claim, verified=approve)
     review.state = ReviewState.APPROVED if approve else ReviewState.REJECTED
@@ -253,9 +258,9 @@ def review_decide(*, review: Review, approve: bool, note: str, actor: AbstractBa
     if review.piece_id is not None:
         reports = list(PieceReport.objects.filter(piece_id=review.piece_id, resolved_at__isnull=True))
         PieceReport.objects.filter(pk__in=[r.pk for r in reports]).update(resolved_at=review.decided_at, review=review)
-    transaction.on_commit(lambda: review_decision_send(review=review))
+    review_decision_send(review=review)
     for report in reports:
-        transaction.on_commit(lambda report=report: report_outcome_send(report=report, review=review))
+        report_outcome_send(report=report, review=review)
     return review
 
 
@@ -291,6 +296,99 @@ def review_appeal(*, review: Review, actor: AbstractBaseUser, text: str, evidenc
         note=text,
     )
     return appeal
+
+
+# --- What a rejection does to the public page --------------------------------------
+
+# What staff read beside the Reject button, and the maker in their studio: the two public effects.
+REJECTION_HIDES = (
+    "Rejecting hides the piece from shoppers (the listing, its page, the sitemap) while its maker may appeal: "
+    "it still matches another maker's piece."
+)
+REJECTION_DROPS = "Rejecting sets the piece's public evidence level to “%(level)s”."
+
+
+def rejection_effects(piece: Piece, *, flagged: bool) -> list[str]:
+    """What rejecting the piece now would change on the public site, in staff's words (see `piece_rejected`)."""
+    effects = []
+    if piece.evidence_level != EvidenceLevel.SELF_DECLARED:
+        effects.append(REJECTION_DROPS % {"level": EvidenceLevel.SELF_DECLARED.label})
+    if flagged:
+        effects.append(REJECTION_HIDES)
+    return effects
+
+
+def piece_rejected(*, piece: Piece, actor: AbstractBaseUser) -> None:
+    """
+    The public effects of staff rejecting a piece's item in the queue, in the same transaction.
+
+    The maker's evidence did not convince staff, so whatever level it earned
+    (documented, or a level staff raised before) goes: the public level is the
+    maker's statement again, and the maker's saves do not make it documented
+    again (`piece_evidence_documented`); only an approved appeal raises it. A
+    piece rejected while it has open copy flags is rejected as a copy: it is
+    hidden from the public (`PieceStatus.HIDDEN`: the listing, its page and the
+    sitemap show only published pieces) and the maker cannot publish it again;
+    an approved appeal shows it again (`_piece_shown_again`).
+    """
+    if piece.evidence_level != EvidenceLevel.SELF_DECLARED:
+        previous = EvidenceLevel(piece.evidence_level).label
+        piece.evidence_level = EvidenceLevel.SELF_DECLARED
+        piece.evidence_raised_by = None
+        piece.evidence_raised_at = None
+        # A save, so catalog.signals moves the catalog's version on for this piece.
+        piece.save(update_fields=["evidence_level", "evidence_raised_by", "evidence_raised_at", "updated_at"])
+        trust_record(
+            artisan_id=piece.artisan_id,
+            piece=piece,
+            actor=actor,
+            action=TrustAction.EVIDENCE_DROPPED,
+            note=f"From “{previous}” to “{piece.get_evidence_level_display()}”: staff rejected the maker's evidence.",
+        )
+    if open_copy_flags(piece.pk).exists():
+        changed = (
+            Piece.objects.filter(pk=piece.pk)
+            .exclude(status=PieceStatus.HIDDEN)
+            .update(status=PieceStatus.HIDDEN, updated_at=timezone.now())
+        )
+        bump_after_update(changed, [piece.pk])
+        piece.status = PieceStatus.HIDDEN
+
+
+def rejected_as_copy(review: Review) -> bool:
+    """
+    Whether `review` rejected its piece as a copy: the piece had copy flags
+    that were open when staff decided (flags are cleared, never deleted, so
+    this can be read back at any time).
+    """
+    if review.state != ReviewState.REJECTED or review.piece_id is None:
+        return False
+    return CopyFlag.objects.filter(
+        Q(cleared_at__isnull=True) | Q(cleared_at__gt=review.decided_at),
+        piece_id=review.piece_id,
+        created_at__lte=review.decided_at,
+    ).exists()
+
+
+def _piece_shown_again(*, piece: Piece) -> None:
+    """An approved appeal of a rejection as a copy: the piece is public again if it ever was, else a draft."""
+    status = PieceStatus.PUBLISHED if piece.published_at else PieceStatus.DRAFT
+    changed = Piece.objects.filter(pk=piece.pk, status=PieceStatus.HIDDEN).update(
+        status=status, updated_at=timezone.now()
+    )
+    bump_after_update(changed, [piece.pk])
+
+
+def last_decision_rejected(piece: Piece) -> bool:
+    """Whether staff's latest decision on the piece (not on its claims) was a rejection."""
+    latest = (
+        Review.objects.filter(piece=piece)
+        .exclude(state=ReviewState.WAITING)
+        .order_by("-decided_at", "-id")
+        .values_list("state", flat=True)
+        .first()
+    )
+    return latest == ReviewState.REJECTED
 
 
 FLAG_BATCH = 500
@@ -395,9 +493,16 @@ def _reviews_open_for_copies(pieces) -> dict[int, tuple[Review, bool]]:
 
 @transaction.atomic
 def copy_flags_clear(*, piece: Piece, actor: AbstractBaseUser, note: str = "") -> int:
-    """Staff found the matches innocent (the maker's own photos sold elsewhere, a shared supplier's text)."""
+    """
+    Staff found that this piece is not a copy of the pieces it matched (the
+    maker's own photos sold elsewhere, a shared supplier's text, or simply the
+    original of the pair); returns how many flags were cleared.
+
+    Only the piece's own flags are cleared: the matching pieces keep theirs,
+    since clearing the original of a pair says nothing about its copy.
+    """
     _require_staff(actor)
-    changed = CopyFlag.objects.filter(Q(piece=piece) | Q(other=piece), cleared_at__isnull=True).update(
+    changed = CopyFlag.objects.filter(piece=piece, cleared_at__isnull=True).update(
         cleared_by=actor, cleared_at=timezone.now()
     )
     if changed:
@@ -535,8 +640,9 @@ def piece_evidence_drop(*, piece: Piece, actor: AbstractBaseUser | None = None, 
 
 def piece_evidence_documented(*, piece: Piece, actor: AbstractBaseUser) -> None:
     # The maker's own evidence (steps or process photos) makes a bare claim
-    # "documented", and asks staff to check it.
-    if piece.evidence_level != EvidenceLevel.SELF_DECLARED:
+    # "documented", and asks staff to check it; not after staff rejected that
+    # evidence (`piece_rejected`): the appeal is the way back.
+    if piece.evidence_level != EvidenceLevel.SELF_DECLARED or last_decision_rejected(piece):
         return
     if piece.production_steps.exists() or piece.images.filter(is_process_photo=True).exists():
         piece.evidence_level = EvidenceLevel.DOCUMENTED

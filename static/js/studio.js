@@ -1,62 +1,64 @@
 /*
- * The studio's piece form, enhanced: the maker share follows the production
- * steps as they are filled in, and photos get "Move earlier" / "Move later"
- * buttons that reorder them and renumber their positions. Without JavaScript
- * the form works the same: the share is shown after saving, and the order is
- * set by typing the positions.
+ * The studio's piece form, enhanced. The maker share follows the production
+ * steps as they are filled in; a photo chosen in a row is previewed beside
+ * its alt text before it is saved. The row buttons (add, remove, move) are
+ * plain submit buttons that htmx sends in place (data-hx-post); htmx swaps the
+ * row's section and focuses the field or button the server marked autofocus.
+ * Without JavaScript the form works the same: each row button reloads the
+ * page with the row changed, and the share is shown after saving.
  */
 (function () {
   "use strict";
   var HAND = ["by_hand", "with_hand_tools"];
 
-  function update(form, output) {
-    var selects = form.querySelectorAll("select[data-step-done]");
+  function updateShare(form) {
+    var output = form.querySelector("[data-maker-share-value]");
+    if (!output) return;
     var counted = 0;
     var byHand = 0;
-    selects.forEach(function (select) {
-      var row = select.closest("fieldset");
-      var removed = row && row.querySelector("input[type=checkbox][name$='-DELETE']:checked");
-      if (!select.value || removed) return;
+    form.querySelectorAll("[data-formset='steps'] select[data-step-done]").forEach(function (select) {
+      if (!select.value) return;
       counted += 1;
       if (HAND.indexOf(select.value) !== -1) byHand += 1;
     });
     output.textContent = counted ? Math.round((100 * byHand) / counted) + "%" : "no steps yet";
   }
 
-  function renumber(section) {
-    section.querySelectorAll(".formset__row input[name$='-position']").forEach(function (input, index) {
-      input.value = index;
+  // The chosen file, shown in the row's preview box, described by the row's alt text.
+  function preview(input) {
+    var row = input.closest(".formset__row");
+    var box = row && row.querySelector("[data-photo-preview]");
+    if (!box || !input.files || !input.files[0]) return;
+    var alt = row.querySelector("input[name$='-alt_text']");
+    var reader = new FileReader();
+    reader.addEventListener("load", function () {
+      var img = document.createElement("img");
+      img.src = reader.result;
+      img.width = 96;
+      img.height = 96;
+      img.alt = (alt && alt.value) || "The photo you chose, not saved yet";
+      box.replaceChildren(img);
     });
+    reader.readAsDataURL(input.files[0]);
   }
 
-  function addMoveButtons(section) {
-    section.querySelectorAll(".formset__row").forEach(function (row) {
-      var legend = row.querySelector("legend").textContent;
-      [["earlier", -1], ["later", 1]].forEach(function (move) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "button button--quiet button--small";
-        button.textContent = "Move " + move[0];
-        button.setAttribute("aria-label", "Move " + legend + " " + move[0]);
-        button.addEventListener("click", function () {
-          var sibling = move[1] < 0 ? row.previousElementSibling : row.nextElementSibling;
-          if (!sibling || !sibling.classList.contains("formset__row")) return;
-          if (move[1] < 0) sibling.before(row); else sibling.after(row);
-          renumber(section);
-          button.focus();
-        });
-        row.appendChild(button);
-      });
-    });
+  function previewAll(root) {
+    root.querySelectorAll("[data-formset='photos'] input[type=file]").forEach(preview);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var photos = document.querySelector("[data-formset='photos']");
-    if (photos) addMoveButtons(photos);
-    var output = document.querySelector("[data-maker-share-value]");
-    if (!output) return;
-    var form = output.closest("form");
-    form.addEventListener("change", function () { update(form, output); });
-    update(form, output);
+    var form = document.querySelector("form.piece-form");
+    if (!form) return;
+    form.addEventListener("change", function (event) {
+      if (event.target.matches("input[type=file]")) preview(event.target);
+      updateShare(form);
+    });
+    // After a row button's swap: the share and the previews of files kept in their inputs.
+    document.body.addEventListener("htmx:afterSettle", function () {
+      updateShare(form);
+      previewAll(form);
+    });
+    updateShare(form);
+    previewAll(form);
   });
 })();

@@ -31,6 +31,7 @@ def test_a_visitor_reads_the_sell_page_and_its_call_to_action_leads_to_sign_up(l
     page.get_by_role("link", name="Create an account to apply").first.click()
     expect(page).to_have_url(f"{live_server.url}/accounts/signup/?next=/sell/apply/")
     email = f"maker-{page.viewport_name}@mail.test"
+    page.fill("input[name=first_name]", "Ana")
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)

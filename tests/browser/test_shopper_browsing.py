@@ -72,7 +72,11 @@ def test_shopper_filters_opens_a_piece_and_reads_how_it_was_made(live_server, pa
 
     page.goto(f"{live_server.url}/pieces/")
     expect(page.locator(".card")).to_have_count(2)
+    if page.viewport_name == "phone":
+        page.get_by_role("button", name="Filters").click()
     page.locator("input[name=method][value=handcrafted]").check()
+    if page.viewport_name == "phone":
+        page.get_by_role("button", name="Show 1 piece").click()
     expect(page.locator(".card")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"method=handcrafted"))
     assert serious_accessibility_violations(page) == []
@@ -122,7 +126,7 @@ def test_filters_work_without_javascript(live_server, no_javascript_page, catalo
     page = no_javascript_page
     page.goto(f"{live_server.url}/pieces/")
     page.locator("input[name=category][value=earrings]").check()
-    page.get_by_role("button", name="Show pieces").click()
+    page.get_by_role("button", name="Show the matching pieces").click()
     assert "category=earrings" in page.url
     assert page.locator(".card h3").all_inner_texts() == ["Gold Hoop Earrings"]
 
@@ -130,6 +134,8 @@ def test_filters_work_without_javascript(live_server, no_javascript_page, catalo
 def test_with_javascript_a_filter_updates_results_and_counts_without_a_reload(live_server, page, catalog_rows):
     page.goto(f"{live_server.url}/pieces/")
     page.evaluate("window.stillTheSamePage = true")
+    if page.viewport_name == "phone":
+        page.get_by_role("button", name="Filters").click()
     page.locator("input[name=category][value=earrings]").check()
     expect(page.locator(".card h3")).to_have_text(["Gold Hoop Earrings"])
     expect(page).to_have_url(f"{live_server.url}/pieces/?category=earrings")
@@ -137,6 +143,8 @@ def test_with_javascript_a_filter_updates_results_and_counts_without_a_reload(li
     # The category's own counts still show the other option; the method counts follow the result.
     expect(page.locator("label:has(input[name=category][value=rings]) .facet__count")).to_have_text("1")
     expect(page.locator("label:has(input[name=method][value=handcrafted]) .facet__count")).to_have_text("0")
+    if page.viewport_name == "phone":
+        page.get_by_role("button", name="Show 1 piece").click()
     page.get_by_role("link", name="Remove filter: Earrings").click()
     expect(page.locator(".card")).to_have_count(2)
     assert serious_accessibility_violations(page) == []

@@ -1,13 +1,17 @@
 """
 A reseller copies a maker's photo; the upload check flags both pieces; a
-shopper reports the copy from its page (without JavaScript); staff reject it
-from the review queue with a note; the reseller reads the note in the studio
-and appeals once; the appeal is back in the queue. axe-core checks the
-shopper's and the maker's pages.
+shopper reports the copy from its page (without JavaScript); staff see the copy
+beside the original, published 12 days after it, and reject it from the review
+queue with a note; the copy is gone from the public site; the reseller reads the
+note in the studio and appeals once; the appeal is back in the queue. axe-core
+checks the shopper's, the curator's and the maker's pages.
 """
+
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.models import CopyFlag, PieceReport, Review
@@ -21,9 +25,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_copied_photo_is_flagged_reported_rejected_and_appealed(live_server, browser):
-    original = PieceFactory(artisan=ArtisanFactory(name="Oficina Ferro"), title="Hammered band", slug="hammered-band")
+    published = timezone.now() - timedelta(days=30)
+    original = PieceFactory(
+        artisan=ArtisanFactory(name="Oficina Ferro"),
+        title="Hammered band",
+        slug="hammered-band",
+        published_at=published,
+    )
     PieceImageFactory(piece=original, image=ContentFile(encoded(drawing(3)), name="band.jpg"))
-    copy = PieceFactory(artisan=ArtisanFactory(name="Bright Bazaar"), title="Handmade band", slug="handmade-band")
+    copy = PieceFactory(
+        artisan=ArtisanFactory(name="Bright Bazaar"),
+        title="Handmade band",
+        slug="handmade-band",
+        published_at=published + timedelta(days=12),
+    )
     PieceImageFactory(piece=copy, image=ContentFile(encoded(recoloured(drawing(3))), name="stolen.jpg"))
     assert CopyFlag.objects.filter(piece=copy, other=original).exists()
 
@@ -43,10 +58,19 @@ def test_a_copied_photo_is_flagged_reported_rejected_and_appealed(live_server, b
     staff.goto(f"{live_server.url}/admin/catalog/review/")
     staff.get_by_role("link", name="Possible copy: Handmade band").click()
     assert staff.get_by_text("Hammered band").first.is_visible()
+    order = staff.locator(".review__order").inner_text()
+    assert "“Hammered band” (Oficina Ferro) was published first, 12 days before the piece under review" in order
     assert staff.get_by_role("button", name="Approve (staff verified)").is_disabled()
+    assert serious_accessibility_violations(staff) == []
     staff.get_by_label("Note for the maker").fill("This is Oficina Ferro's photo. Show us your own piece.")
     act(staff, "Reject with the note")
     assert Review.objects.get(piece=copy, reason="copy").state == "rejected"
+
+    # Rejected as a copy: hidden from shoppers while its maker may appeal; the original stays.
+    assert shopper.goto(f"{live_server.url}/pieces/handmade-band/").status == 404
+    shopper.goto(f"{live_server.url}/pieces/")
+    assert shopper.get_by_role("link", name="Hammered band").count() >= 1
+    assert shopper.get_by_role("link", name="Handmade band").count() == 0
 
     maker = signed_in_page(browser, live_server, copy.artisan.user, "phone")
     maker.goto(f"{live_server.url}/studio/reviews/")

@@ -104,7 +104,14 @@ def _quote(world):
 
 
 def _signup(world):
-    return {"email": "new.shopper@example.com", "password1": "a-long-Secret-42", "password2": "a-long-Secret-42"}
+    return {
+        "first_name": "Ana",
+        "last_name": "Silva",
+        "display_name": "Ana from Porto",
+        "email": "new.shopper@example.com",
+        "password1": "a-long-Secret-42",
+        "password2": "a-long-Secret-42",
+    }
 
 
 PIECE_TEXT_FIELDS = (
@@ -265,7 +272,37 @@ FORM_CASES = [
         success_url="catalog:piece_list",
         text_fields=("piece", "next"),
     ),
-    FormCase("sign up", lambda w: reverse("account_signup"), lambda w: None, _signup, text_fields=("email",)),
+    FormCase(
+        "compare remove",
+        lambda w: reverse("catalog:compare_remove"),
+        lambda w: None,
+        lambda w: {"piece": w.piece.slug},
+        success_url="catalog:compare",
+        text_fields=("piece",),
+    ),
+    FormCase(
+        "compare clear",
+        lambda w: reverse("catalog:compare_clear"),
+        lambda w: None,
+        lambda w: {},
+        success_url="catalog:compare",
+    ),
+    FormCase(
+        "sign up",
+        lambda w: reverse("account_signup"),
+        lambda w: None,
+        _signup,
+        text_fields=("email", "first_name", "last_name", "display_name"),
+    ),
+    FormCase(
+        "display name",
+        lambda w: reverse("people:name"),
+        lambda w: w.shopper,
+        lambda w: {"display_name": "Ana S."},
+        intruders=[VISITOR],
+        success_url="people:name",
+        text_fields=("display_name",),
+    ),
     FormCase(
         "sign in",
         lambda w: reverse("account_login"),

@@ -82,6 +82,7 @@ class World:
     collection: object
     request: object
     accepted_request: object  # from `shopper`, accepted: the maker may share a proof
+    quoted_request: object  # from `shopper`, quoted: the shopper may accept it from its summary
     rejected_review: object  # staff rejected `piece`'s handcrafted claim: the maker may appeal
     waiting_claim: object  # `maker`'s certification claim, waiting for staff: the maker may withdraw it
 
@@ -106,6 +107,7 @@ def build_world() -> World:
         collection=collection,
         request=request,
         accepted_request=request_in(RequestState.ACCEPTED, piece=piece, shopper=shopper),
+        quoted_request=request_in(RequestState.QUOTED, piece=piece, shopper=shopper),
         rejected_review=ReviewFactory(
             piece=piece,
             state=ReviewState.REJECTED,
@@ -141,6 +143,7 @@ URL_KWARGS = {
     "requests:create_for_piece": lambda w: {"slug": w.piece.slug},
     "requests:create_for_artisan": lambda w: {"artisan_slug": w.maker.slug},
     "requests:detail": lambda w: {"pk": w.request.pk},
+    "requests:confirm": lambda w: {"pk": w.quoted_request.pk},
     "requests:action": lambda w: {"pk": w.request.pk, "action": "message"},
     "studio:piece_update": lambda w: {"pk": w.piece.pk},
     "studio:piece_preview": lambda w: {"pk": w.draft.pk},
@@ -153,6 +156,29 @@ URL_KWARGS = {
     "sitemap_section": lambda w: {"section": "pieces"},
     "account_confirm_email": lambda w: {"key": "MQ:made-up-key"},
     "account_reset_password_from_key": lambda w: {"uidb36": "1", "key": "made-up-key"},
+}
+
+# URL names that are not pages to open (the browser walks and the HTML check leave them out), and why.
+# The admin is already left out of `url_names()` (Django's own screens, for staff only).
+PAGES_NOT_OPENED = {
+    # allauth pages that only mean something with a real emailed token; with a made-up one they
+    # show the same "bad link" sentence the other account pages already show.
+    "account_confirm_email": "needs a real e-mail confirmation key",
+    "account_reset_password_from_key": "needs a real password-reset token",
+    # POST only: a GET is refused with 405 and no page.
+    "studio:piece_action": "POST only",
+    "studio:certification_withdraw": "POST only",
+    "studio:request_action": "POST only",
+    "requests:action": "POST only",
+    "catalog:compare_toggle": "POST only",
+    "catalog:compare_remove": "POST only",
+    "catalog:compare_clear": "POST only",
+    # Not HTML pages: nothing to lay out.
+    "healthz": "plain-text health check",
+    "robots_txt": "plain text",
+    "favicon": "an icon",
+    "sitemap": "XML",
+    "sitemap_section": "XML",
 }
 
 # URLs left out of the query fuzzing, and why.
@@ -194,12 +220,12 @@ def parameter_names():
 
 
 def visitor(name: str, world: World):
-    """Who the URL is for: the maker for the studio, the shopper for requests, anyone else for the rest."""
+    """Who the URL is for: the maker for the studio, the shopper for requests and their name, anyone else the rest."""
     if name == "studio:apply":
         return world.newcomer
     if name.startswith("studio:"):
         return world.maker.user
-    if name.startswith("requests:") or name == "catalog:piece_report":
+    if name.startswith(("requests:", "people:")) or name == "catalog:piece_report":
         return world.shopper
     return None
 

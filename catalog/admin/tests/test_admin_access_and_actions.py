@@ -14,7 +14,7 @@ from artisans.tests.factories import ArtisanFactory, UserFactory
 from catalog.admin.pieces import MESSAGE_MAKER_NOT_APPROVED_PLURAL, MESSAGE_PUBLISHED_PLURAL
 from catalog.admin.tests.admin_helpers import MakerCertificationFactory, admin_url
 from catalog.choices import PieceStatus
-from catalog.models import Piece
+from catalog.models import OutboxEmail, Piece, Profile
 from catalog.tests.factories import (
     CategoryFactory,
     CertificationFactory,
@@ -69,10 +69,13 @@ FACTORIES = {
     "descriptionband": DescriptionBandFactory,
     "photocrophash": PhotoCropHashFactory,
     "pieceviewday": lambda: PieceFactory().view_days.create(day="2026-11-27", views=3),
+    "profile": lambda: Profile.objects.create(user=UserFactory(), display_name="Ada L."),
+    "outboxemail": lambda: OutboxEmail.objects.create(message_id="<1@a>", from_email="a@a", to=["b@a"], subject="Hi"),
 }
 # Requests, their threads and photos are written by shoppers and makers, never added in the admin;
 # the review queue's rows are written by its services.
 NOT_ADDED_IN_ADMIN = {
+    "outboxemail",
     "pieceviewday",
     "personalizationrequest",
     "requestmessage",

@@ -72,7 +72,8 @@ def test_an_item_page_costs_the_same_queries_whatever_the_evidence(admin_client,
         response = admin_client.get(review_url(review))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Product photos" in body and "Process photos" in body and "Matching pieces" in body
+    assert "Product photos" in body and "Process photos" in body and "Side by side with the matching pieces" in body
+    assert body.count('class="review__side"') == 2 * size
 
 
 def test_the_item_page_shows_the_evidence_the_matches_and_the_makers_other_pieces(admin_client):

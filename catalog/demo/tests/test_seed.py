@@ -39,6 +39,7 @@ from catalog.models import (
     Certification,
     Collection,
     CollectionPiece,
+    CopyFlag,
     MakerCertification,
     Material,
     PersonalizationOption,
@@ -342,3 +343,16 @@ def test_every_piece_has_a_stored_cover_and_card_rendition():
         assert default_storage.exists(photo.image_display.name)
     for image in PieceImage.objects.filter(is_process_photo=True):
         assert default_storage.exists(image.image_thumb.name)
+
+
+def test_each_planted_copy_was_published_after_the_piece_it_copies():
+    # The copy review page says which of the two came first: the demo's copies must not look like originals.
+    seed("--pieces", "60")
+
+    copies = PieceImage.objects.filter(image__contains="/copy-").select_related("piece")
+    assert copies.exists()
+    for image in copies:
+        originals = [flag.other for flag in CopyFlag.objects.filter(piece=image.piece).select_related("other")]
+        assert originals, f"{image.piece} shows a copied photo but carries no copy flag"
+        for original in originals:
+            assert image.piece.published_at > original.published_at, (image.piece, original)

@@ -78,3 +78,13 @@ def test_a_refused_transition_sends_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(flow.RequestRefused):
         flow.request_accept(request=request, user=request.shopper)
     assert mail.outbox == []
+
+
+def test_the_quote_email_says_what_the_price_means_in_both_parts(django_capture_on_commit_callbacks):
+    request = request_in(RequestState.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform("quote", request, request.artisan.user)
+    (email,) = mail.outbox
+    html = email.alternatives[0][0]
+    for part in (email.body, html):
+        assert "€250: the total for the piece as you asked it, ready 14 days after you accept." in part

@@ -183,12 +183,14 @@ def test_the_maker_quotes_and_the_shopper_accepts_through_the_pages(client, mail
         {"price": "240", "lead_days": "21", "expires_on": TOMORROW, "message": "Gladly"},
     )
     client.force_login(request.shopper)
-    response = client.post(reverse("requests:action", args=[request.pk, "accept"]), follow=True)
+    confirmation = client.get(reverse("requests:confirm", args=[request.pk])).context["confirmation"]
+    accept = reverse("requests:action", args=[request.pk, "accept"])
+    response = client.post(accept, {"confirmation": confirmation}, follow=True)
     assert "You accepted the quote" in response.content.decode()
     request.refresh_from_db()
     assert request.state == RequestState.ACCEPTED
-    # A second tab accepting again is told the step is gone.
-    response = client.post(reverse("requests:action", args=[request.pk, "accept"]), follow=True)
+    # A second tab accepting again (from the summary it still shows) is told the step is gone.
+    response = client.post(accept, {"confirmation": confirmation}, follow=True)
     assert "that step is not open any more" in response.content.decode()
 
 
@@ -258,7 +260,7 @@ def test_the_inbox_costs_a_fixed_number_of_queries(client, count, django_assert_
     for _ in range(count):
         PersonalizationRequestFactory(piece=PieceFactory(artisan=maker))
     client.force_login(maker.user)
-    # savepoint and release, session, user, maker, count, requests with piece and shopper
+    # savepoint and release, session, user, maker, count, requests with piece, shopper and profile
     with django_assert_max_num_queries(8):
         assert client.get(reverse("studio:requests")).status_code == 200
 

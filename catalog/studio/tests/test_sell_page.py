@@ -76,7 +76,9 @@ def test_a_visitor_is_offered_an_account_that_leads_back_to_the_application_and_
 
 
 def test_signing_up_from_the_sell_page_brings_the_new_maker_to_the_application(client):
-    response = client.post(SIGN_UP_TO_APPLY, {"email": "new@mail.test", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        SIGN_UP_TO_APPLY, {"first_name": "Ana", "email": "new@mail.test", "password1": PASSWORD, "password2": PASSWORD}
+    )
     assert response.status_code == 302
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
     confirmed = client.post(link.split("testserver", 1)[1])

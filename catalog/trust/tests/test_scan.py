@@ -58,8 +58,9 @@ def test_a_second_scan_flags_nothing_new_and_cleared_pairs_stay_cleared():
     from catalog.trust.services import copy_flags_clear
 
     first = PieceImageFactory(image=ContentFile(encoded(drawing(4)), name="a.jpg")).piece
-    PieceImageFactory(image=ContentFile(encoded(drawing(4)), name="b.jpg"))
-    copy_flags_clear(piece=first, actor=StaffFactory())
+    second = PieceImageFactory(image=ContentFile(encoded(drawing(4)), name="b.jpg")).piece
+    for piece in (first, second):  # each piece's flags are its own to clear
+        copy_flags_clear(piece=piece, actor=StaffFactory())
     assert "0 pairs newly flagged" in scan()
     assert not CopyFlag.objects.filter(cleared_at__isnull=True).exists()
 

@@ -156,7 +156,7 @@ def test_rejecting_needs_a_note_for_the_maker():
     assert review.state == ReviewState.WAITING
 
 
-def test_rejecting_a_verified_piece_takes_it_back_to_documented_and_emails_the_maker(
+def test_rejecting_a_verified_piece_takes_it_back_to_the_makers_statement_and_emails_the_maker(
     django_capture_on_commit_callbacks,
 ):
     piece = PieceFactory()
@@ -164,7 +164,7 @@ def test_rejecting_a_verified_piece_takes_it_back_to_documented_and_emails_the_m
     with django_capture_on_commit_callbacks(execute=True):
         review = rejected(ReviewFactory(piece=piece), note="The casting marks show a factory mold.")
     piece.refresh_from_db()
-    assert piece.evidence_level == EvidenceLevel.DOCUMENTED
+    assert piece.evidence_level == EvidenceLevel.SELF_DECLARED and piece.evidence_raised_by is None
     assert review.can_appeal
     (email,) = mail.outbox
     assert "The casting marks show a factory mold." in email.body

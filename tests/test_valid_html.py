@@ -1,0 +1,80 @@
+"""
+Every page of the URL walk is valid HTML, as the Nu HTML checker (vnu) reads it.
+
+The hostile suite's world (`tests.hostile.world`) gives one of every object a URL can
+name and its walk of the URLconf gives every page: the public pages, the studio (the
+piece form among them) and the request pages. Each is fetched as its owner and as an
+anonymous visitor, and the HTML pages are checked in one run of vnu (`make vnu` puts
+its jar in the virtualenv; `make test` runs it first). Warnings are left to the
+reader; errors fail the test, with the page and the line.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog.tests.factories import piece_with_details
+from tests.hostile.world import PAGES_NOT_OPENED, build_world, client_for, url_for, url_names, visitor
+
+pytestmark = pytest.mark.django_db
+
+# The virtualenv's own copy, put there by `make vnu` (pinned version, checked digest).
+VNU_JARS = sorted(Path(sys.prefix).glob("vnu-*.jar"))
+
+
+def _pages(world):
+    """(label, url, user) for every HTML page of the walk, as its owner and as a visitor, plus a few states."""
+    second = piece_with_details(artisan=world.other_maker)
+    for name in url_names():
+        if name in PAGES_NOT_OPENED:
+            continue
+        url = url_for(name, world)
+        if name == "catalog:compare":
+            url += f"?pieces={world.piece.slug},{second.slug}"
+        for user in {visitor(name, world), None}:
+            yield name, url, user
+    # The listing in a filtered state, with its chips and notes.
+    yield "listing, filtered", "/pieces/?production_method=handcrafted&q=ring&price_max=900", None
+
+
+def test_every_page_of_the_walk_is_valid_html(tmp_path):
+    assert VNU_JARS, "The Nu HTML checker is missing: run `make vnu` (make test does it first)."
+    world = build_world()
+    clients = {}
+    files = {}
+    for label, url, user in _pages(world):
+        key = user.pk if user is not None else None
+        client = clients.setdefault(key, client_for(user))
+        response = client.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            # A visitor is sent to sign in (a page of the walk itself), or a page 404s for them.
+            assert response.status_code in (200, 302, 404), f"{url} as {user or 'a visitor'}: {response.status_code}"
+            continue
+        path = tmp_path / f"page-{len(files):03}.html"
+        path.write_bytes(response.content)
+        files[str(path)] = f"{label} ({url}) as {user or 'a visitor'}"
+    assert len(files) >= 30, f"only {len(files)} pages checked: the walk lost its pages"
+
+    run = subprocess.run(
+        ["java", "-jar", str(VNU_JARS[-1]), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    errors = [
+        f"{_page(files, message)}, line {message.get('lastLine')}: "
+        f"{message['message']} «{(message.get('extract') or '').strip()}»"
+        for message in messages
+        if message["type"] in ("error", "non-document-error")
+    ]
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+def _page(files, message):
+    """The page a message of vnu's is about, from the file it names (`file:/tmp/…/page-007.html`)."""
+    url = message.get("url", "")
+    return files.get(url.removeprefix("file:"), url)
