@@ -1,8 +1,10 @@
 """
 Email to makers about their application, as HTML with a text part.
 
-Sent after the transaction that made the decision commits, so a rollback
-never leaves a maker told something that did not happen.
+Queued in the transaction that made the decision: EMAIL_BACKEND is the outbox
+(catalog.outbox, named only in the settings), which keeps the email with the
+decision and sends it once committed, so a rollback never leaves a maker told
+something that did not happen, and a mail server down loses nothing.
 """
 
 from django.conf import settings

@@ -5,8 +5,8 @@ suspending and verifying them.
 Each staff function takes the acting user and refuses anyone who is not
 staff, so that a view reusing it cannot skip the check; each runs in one
 transaction with one UPDATE, which makes two staff members acting at once
-safe. The maker is emailed about approval and refusal once the decision is
-committed.
+safe. The maker's email about approval or refusal is queued with the decision
+(the outbox sends it once committed).
 """
 
 from collections.abc import Iterable
@@ -117,7 +117,7 @@ def artisans_approve(*, artisans: Artisans, actor: AbstractBaseUser) -> int:
     )
     changed = artisans_set_status(artisans=changing, status=ArtisanStatus.APPROVED, actor=actor)
     Artisan.objects.filter(pk__in=changing).update(refusal_reason="", refused_by=None, refused_at=None)
-    transaction.on_commit(partial(_notify, changing, approved=True))
+    _notify(changing, approved=True)
     return changed
 
 
@@ -142,7 +142,7 @@ def artisans_refuse(*, artisans: Artisans, reason: str, actor: AbstractBaseUser)
     changed = Artisan.objects.filter(pk__in=refusing).update(
         refusal_reason=reason, refused_by=actor, refused_at=now, updated_at=now
     )
-    transaction.on_commit(partial(_notify, refusing, approved=False))
+    _notify(refusing, approved=False)
     return changed
 
 

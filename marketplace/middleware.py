@@ -1,16 +1,20 @@
 """
 The site's own middleware: the request log, the Permissions-Policy header,
-replica reads for public pages, and the friendly 503 while the database is away.
+replica reads for public pages, and the friendly 503s while the database or
+the photo storage is away.
 """
 
 import logging
 import time
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.functional import empty
 
-from .db_router import allow_replica_reads, replica_reads
+from .db_router import REPLICA_AFTER_WRITE_COOKIE, allow_replica_reads, replica_in_use, replica_reads, writes_recorded
 from .errors import DATABASE_ERRORS, service_unavailable
+from .storage import COOLDOWN as STORAGE_COOLDOWN
+from .storage import StorageUnavailable
 
 request_log = logging.getLogger("atelier.request")
 
@@ -65,18 +69,54 @@ class ReplicaReadsMiddleware:
     GET and HEAD of the views that run outside ATOMIC_REQUESTS (the public
     pages) may read the replica, template rendering included; any other
     request reads the primary.
+
+    Read-your-writes: a request that wrote (any POST, PUT, PATCH or DELETE, and
+    any other request that wrote outside the public pages, whose only writes are
+    their own bookkeeping) gives the visitor a signed cookie, valid for
+    REPLICA_AFTER_WRITE_SECONDS, and while it is valid none of their reads go to
+    the replica, which may not have their write yet (db_router).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with replica_reads(allowed=False):
-            return self.get_response(request)
+        with replica_reads(allowed=False), writes_recorded() as writes:
+            response = self.get_response(request)
+        public_page = getattr(request, "_replica_readable", False)
+        wrote = request.method not in SAFE_METHODS or (writes["wrote"] and not public_page)
+        if wrote and replica_in_use():
+            response.set_signed_cookie(
+                REPLICA_AFTER_WRITE_COOKIE,
+                "1",
+                salt=REPLICA_AFTER_WRITE_COOKIE,
+                max_age=settings.REPLICA_AFTER_WRITE_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method in ("GET", "HEAD") and "default" in getattr(view_func, "_non_atomic_requests", ()):
-            allow_replica_reads()
+            request._replica_readable = True
+            if not _wrote_lately(request):
+                allow_replica_reads()
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _wrote_lately(request) -> bool:
+    """Whether the visitor wrote something within REPLICA_AFTER_WRITE_SECONDS (their signed cookie says so)."""
+    return bool(
+        request.get_signed_cookie(
+            REPLICA_AFTER_WRITE_COOKIE,
+            default=None,
+            salt=REPLICA_AFTER_WRITE_COOKIE,
+            max_age=settings.REPLICA_AFTER_WRITE_SECONDS,
+        )
+    )
 
 
 class DatabaseUnavailableMiddleware:
@@ -97,3 +137,24 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, DATABASE_ERRORS):
             return None
         return service_unavailable(nothing_saved=request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+class StorageUnavailableMiddleware:
+    """
+    An upload that the photo storage refused (marketplace.storage) and no form
+    caught answers a friendly 503 page instead of a 500. The view ran in its
+    ATOMIC_REQUESTS transaction, which was rolled back: nothing of it was saved.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, StorageUnavailable):
+            return None
+        response = render(request, "503_storage.html", {"message": exception.message}, status=503)
+        response["Retry-After"] = str(int(STORAGE_COOLDOWN))
+        return response

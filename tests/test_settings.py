@@ -30,7 +30,8 @@ def load_settings(**env):
         "import django, json; from django.conf import settings; django.setup(); "
         "db = settings.DATABASES['default']; "
         "print(json.dumps({'db': db['ENGINE'], 'db_name': str(db['NAME']),"
-        " 'cache': settings.CACHES['default']['BACKEND'], 'email': settings.EMAIL_BACKEND,"
+        " 'cache': settings.CACHES['default']['BACKEND'], 'email': settings.OUTBOX_DELIVERY_BACKEND,"
+        " 'outbox': settings.EMAIL_BACKEND,"
         " 'media': str(settings.MEDIA_ROOT), 'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS}))"
     )
     return subprocess.run(
@@ -49,6 +50,7 @@ def test_with_nothing_set_it_runs_on_sqlite_local_media_console_email_and_local_
     assert str(ROOT / "db.sqlite3") in result.stdout
     assert "locmem.LocMemCache" in result.stdout
     assert "console.EmailBackend" in result.stdout
+    assert '"outbox": "catalog.outbox.backend.OutboxBackend"' in result.stdout  # every email queued first
     assert str(ROOT / "media") in result.stdout
     assert '"debug": true' in result.stdout
 

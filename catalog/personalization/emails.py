@@ -2,8 +2,9 @@
 Email about personalization requests: every transition and every message
 tells the other party, as HTML with a text part and a link to the request.
 
-Called from `transaction.on_commit` in `catalog.personalization.flow`, so nobody is
-told about a change that was rolled back.
+Called by `catalog.personalization.flow` inside the transaction of the change: the email is
+queued in the outbox (catalog.outbox) with it, so nobody is told about a change that was rolled
+back, and everyone is told of one that committed, even with the mail server down.
 
 Part of the personalization room: called by its flow only.
 """

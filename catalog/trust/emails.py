@@ -2,8 +2,9 @@
 Email about trust decisions: the maker hears staff's decision and note, and
 each shopper who reported the piece hears the outcome.
 
-Called from `transaction.on_commit` in `catalog.trust.services`, so nobody is told of
-a decision that was rolled back.
+Called by `catalog.trust.services` inside the decision's transaction: the email is queued in
+the outbox (catalog.outbox) with it, so nobody is told of a decision that was rolled back, and
+nobody misses one that committed.
 
 Part of the trust room: called by its services only.
 """
