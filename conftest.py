@@ -45,6 +45,9 @@ def email_through_the_outbox(settings):
     Every email is queued in the outbox as in production (Django's test runner had put the locmem
     backend in its place), and delivered at once through locmem, so `mail.outbox` fills as before.
     """
+    from catalog.outbox.delivery import mail_server
+
     settings.EMAIL_BACKEND = "catalog.outbox.backend.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.OUTBOX_DELIVER = "at_once"
+    mail_server.forget()  # a test's unreachable server does not keep the next test's requests from sending

@@ -19,8 +19,6 @@ worker's memory; `redis_answers()` asks Redis itself, for `/healthz`.
 
 import functools
 import logging
-import threading
-import time
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
@@ -29,6 +27,8 @@ from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .breaker import CircuitBreaker
 
 logger = logging.getLogger("atelier.cache")
 
@@ -42,15 +42,15 @@ cache_recovered = Signal()
 
 def _guarded(name):
     def call(self, *args, **kwargs):
-        if not self._breaker_allows():
+        if self.breaker.is_open:
             return getattr(self.fallback, name)(*args, **kwargs)
         try:
             result = getattr(RedisCache, name)(self, *args, **kwargs)
         except UNREACHABLE as error:
-            self._opened(error)
+            self.breaker.opened(error)
             return getattr(self.fallback, name)(*args, **kwargs)
-        if self._open_until is not None:
-            self._closed()
+        if self.breaker.closed():
+            cache_recovered.send(sender=type(self), cache=self)
         return result
 
     return functools.update_wrapper(call, getattr(RedisCache, name))
@@ -62,31 +62,17 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self.fallback = LocMemCache(f"atelier-fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
-        self._open_until = None  # monotonic time until which calls skip Redis; None: closed
-        self._lock = threading.Lock()
+        self.breaker = CircuitBreaker(
+            cooldown=lambda: COOLDOWN,
+            logger=logger,
+            down="Redis is unreachable (%s): serving from this worker's memory.",
+            back="Redis answers again: the shared cache is back.",
+        )
 
     @property
     def degraded(self) -> bool:
         """True while calls skip Redis (the cool-down); after it, the next call tries Redis again."""
-        return not self._breaker_allows()
-
-    def _breaker_allows(self) -> bool:
-        return self._open_until is None or time.monotonic() >= self._open_until
-
-    def _opened(self, error):
-        with self._lock:
-            first = self._open_until is None
-            self._open_until = time.monotonic() + COOLDOWN
-        if first:
-            logger.error("Redis is unreachable (%s): serving from this worker's memory.", error)
-
-    def _closed(self):
-        with self._lock:
-            if self._open_until is None:
-                return
-            self._open_until = None
-        logger.warning("Redis answers again: the shared cache is back.")
-        cache_recovered.send(sender=type(self), cache=self)
+        return self.breaker.is_open
 
     def answers(self) -> bool:
         """Ask Redis itself, whatever the breaker says (for `/healthz`)."""

@@ -27,13 +27,14 @@ goes to the primary, within a bounded time:
 """
 
 import logging
-import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router
+
+from .breaker import CircuitBreaker
 
 REPLICA = "replica"
 PRIMARY = "default"
@@ -102,24 +103,27 @@ class ReplicaHealth:
     """This worker's view of the replica: the circuit breaker and the last lag measured."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self.open_until = None  # monotonic time until which the replica is not tried; None: closed
+        self.breaker = CircuitBreaker(
+            cooldown=lambda: settings.REPLICA_COOLDOWN,
+            logger=logger,
+            down="The replica is unreachable (%s): reading the primary.",
+            back="The replica answers again: public pages read it again.",
+        )
         self.lag = 0.0
         self.lag_measured_at = None
 
     def forget(self) -> None:
         """Back to a closed breaker and no measurement (tests)."""
-        with self._lock:
-            self.open_until = self.lag_measured_at = None
-            self.lag = 0.0
+        self.breaker.forget()
+        self.lag, self.lag_measured_at = 0.0, None
 
     @property
     def breaker_open(self) -> bool:
-        return self.open_until is not None and time.monotonic() < self.open_until
+        return self.breaker.is_open
 
     def fit(self, alias: str) -> bool:
         """Whether reads may go to the replica now: it connects (breaker closed) and is not too far behind."""
-        if self.breaker_open:
+        if self.breaker.is_open:
             return False
         connection = connections[alias]
         try:
@@ -130,10 +134,11 @@ class ReplicaHealth:
             if self.lag_measured_at is None or now - self.lag_measured_at >= settings.REPLICA_LAG_CHECK_SECONDS:
                 self._measured(replica_lag(alias), now)
         except DatabaseError as error:
-            self._opened(alias, error)
+            connection.close()
+            self.lag_measured_at = None  # measured again as soon as it is back
+            self.breaker.opened(error)
             return False
-        if self.open_until is not None:
-            self._closed()
+        self.breaker.closed()
         return self.lag <= settings.REPLICA_MAX_LAG
 
     def _measured(self, lag, now):
@@ -144,23 +149,6 @@ class ReplicaHealth:
             else:
                 logger.warning("The replica has caught up (%.1f s behind): public pages read it again.", lag)
         self.lag, self.lag_measured_at = lag, now
-
-    def _opened(self, alias, error):
-        connections[alias].close()
-        with self._lock:
-            first = self.open_until is None
-            self.open_until = time.monotonic() + settings.REPLICA_COOLDOWN
-            # Measured again as soon as it is back.
-            self.lag_measured_at = None
-        if first:
-            logger.error("The replica is unreachable (%s): reading the primary.", error)
-
-    def _closed(self):
-        with self._lock:
-            if self.open_until is None:
-                return
-            self.open_until = None
-        logger.warning("The replica answers again: public pages read it again.")
 
 
 replica_health = ReplicaHealth()

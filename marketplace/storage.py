@@ -22,11 +22,11 @@ in the bucket with no row pointing at it: nothing shows it, and it costs only it
 """
 
 import logging
-import threading
-import time
 
 from botocore.exceptions import BotoCoreError, ClientError
 from storages.backends.s3 import S3Storage
+
+from .breaker import CircuitBreaker
 
 logger = logging.getLogger("atelier.storage")
 
@@ -46,30 +46,6 @@ class StorageUnavailable(Exception):
 
     def __str__(self):
         return self.message
-
-
-class _Breaker:
-    def __init__(self):
-        self._lock = threading.Lock()
-        self.open_until = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.open_until is not None and time.monotonic() < self.open_until
-
-    def opened(self, error) -> None:
-        with self._lock:
-            first = self.open_until is None
-            self.open_until = time.monotonic() + COOLDOWN
-        if first:
-            logger.error("The photo storage is unreachable (%s): uploads are refused.", error)
-
-    def closed(self) -> None:
-        with self._lock:
-            if self.open_until is None:
-                return
-            self.open_until = None
-        logger.warning("The photo storage answers again: uploads are accepted again.")
 
 
 def _guarded(method):
@@ -92,7 +68,12 @@ class ResilientS3Storage(S3Storage):
     """S3Storage whose storage calls raise `StorageUnavailable` on failure, behind a circuit breaker."""
 
     # One breaker for every instance in the worker: the storage is one service.
-    breaker = _Breaker()
+    breaker = CircuitBreaker(
+        cooldown=lambda: COOLDOWN,
+        logger=logger,
+        down="The photo storage is unreachable (%s): uploads are refused.",
+        back="The photo storage answers again: uploads are accepted again.",
+    )
 
     save = _guarded(S3Storage.save)
     _open = _guarded(S3Storage._open)

@@ -129,7 +129,7 @@ def test_a_replica_that_cannot_be_reached_costs_one_bounded_wait_then_none_until
         assert REPLICA not in attempts
 
         # After the cool-down the replica is tried again (and, still down, the breaker opens again).
-        monkeypatch.setattr(replica_health, "open_until", time.monotonic() - 0.01)
+        monkeypatch.setattr(replica_health.breaker, "open_until", time.monotonic() - 0.01)
         assert client.get(reverse("catalog:artisan_list")).status_code == 200
         assert REPLICA in attempts
         assert replica_health.breaker_open
@@ -156,11 +156,11 @@ def test_a_replica_that_hangs_is_given_up_on_after_its_connect_timeout(client):
 @pytest.mark.django_db(transaction=True)
 def test_the_breaker_closes_once_the_replica_connects_again(tmp_path, monkeypatch):
     with snapshot_replica(tmp_path):
-        replica_health.open_until = time.monotonic() + 60
+        replica_health.breaker.open_until = time.monotonic() + 60
         assert reads_go_to() == "default"
-        replica_health.open_until = time.monotonic() - 0.01
+        replica_health.breaker.open_until = time.monotonic() - 0.01
         assert reads_go_to() == REPLICA
-        assert replica_health.open_until is None
+        assert replica_health.breaker.open_until is None
 
 
 # --- Lagging: the lag probe -------------------------------------------------------------------------------------

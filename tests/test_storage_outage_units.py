@@ -59,9 +59,9 @@ def s3_storage(endpoint_url, **client):
 
 @pytest.fixture(autouse=True)
 def breaker_closed():
-    ResilientS3Storage.breaker.open_until = None
+    ResilientS3Storage.breaker.forget()
     yield
-    ResilientS3Storage.breaker.open_until = None
+    ResilientS3Storage.breaker.forget()
 
 
 @pytest.fixture(params=["refused", "timed out"])

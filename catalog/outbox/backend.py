@@ -21,7 +21,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
 from catalog.models import OutboxEmail
-from catalog.outbox.delivery import deliver_due
+from catalog.outbox.delivery import deliver_due, mail_server
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ class OutboxBackend(BaseEmailBackend):
 
 def deliver_after_commit(ids: list[int]) -> None:
     """Try the rows this request queued, now that they are committed; whatever goes wrong is the worker's."""
+    if mail_server.is_open:  # the server could not be reached a moment ago: no request waits on it again
+        return
     try:
         deliver_due(ids=ids, limit=len(ids))
     except Exception:

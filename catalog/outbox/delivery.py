@@ -9,12 +9,14 @@ again. A failure counts an attempt, keeps the error in one line (the exception's
 never a password or an SMTP transcript) and waits: one minute, doubling up to six hours, give or
 take a fifth, until OUTBOX_MAX_ATTEMPTS (16: about two days), after which the row has failed for
 good. When the server cannot be reached at all, the pass stops at the first row: the others stay due,
-untouched, for the next pass.
+untouched, for the next pass; and for `COOLDOWN` seconds the requests that queue emails leave them to
+the worker instead of waiting on the server (`mail_server`, a circuit breaker).
 
 The one gap left is the server's: if it accepts an email and the database fails before the row is
 marked, the row is sent again later, with the same Message-ID, which mail systems read as one email.
 """
 
+import logging
 import random
 import smtplib
 from collections import Counter
@@ -27,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import OutboxEmail, OutboxState
+from marketplace.breaker import CircuitBreaker
 
 FIRST_WAIT = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
@@ -34,6 +37,15 @@ JITTER = 0.2
 # Refused for this one message: the server is up, the next row may go through.
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 ERROR_NO_RECIPIENTS = "The server took no recipient of this email."
+# After the mail server could not be reached, requests leave their emails to the worker for this long
+# (seconds) instead of each waiting up to EMAIL_TIMEOUT on it; the worker tries at every pass.
+COOLDOWN = 30.0
+mail_server = CircuitBreaker(
+    cooldown=lambda: COOLDOWN,
+    logger=logging.getLogger("atelier.outbox"),
+    down="The mail server cannot be reached (%s): emails wait in the outbox.",
+    back="The mail server answers again: the outbox is being sent.",
+)
 
 
 def deliver_due(*, limit: int = 100, ids: list[int] | None = None) -> Counter:
@@ -54,7 +66,9 @@ def deliver_due(*, limit: int = 100, ids: list[int] | None = None) -> Counter:
             state, reachable = _attempt(row, backend)
         outcome[state] += 1
         if not reachable:
+            mail_server.opened(row.last_error)
             break
+        mail_server.closed()
     return outcome
 
 

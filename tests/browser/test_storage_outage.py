@@ -22,9 +22,9 @@ def storage_down(settings):
     from marketplace.storage import ResilientS3Storage
 
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage("http://127.0.0.1:1")}
-    ResilientS3Storage.breaker.open_until = None
+    ResilientS3Storage.breaker.forget()
     yield
-    ResilientS3Storage.breaker.open_until = None
+    ResilientS3Storage.breaker.forget()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from artisans.tests.factories import UserFactory
 from catalog.models import OutboxEmail, OutboxState
-from catalog.outbox.delivery import backoff, deliver_due
+from catalog.outbox.delivery import backoff, deliver_due, mail_server
 
 pytestmark = pytest.mark.django_db
 HERE = "catalog.outbox.tests.test_outbox"
@@ -138,6 +138,31 @@ def test_a_server_out_of_reach_ends_the_pass_and_leaves_the_others_untouched(by_
         an_email(subject=f"Email {n}").send()
     assert deliver_due() == {"waiting": 1}
     assert sorted(OutboxEmail.objects.values_list("attempts", flat=True)) == [0, 0, 1]
+
+
+def test_after_the_server_was_out_of_reach_requests_leave_their_emails_to_the_worker_for_a_while(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_DELIVER = "on_commit"
+    settings.OUTBOX_DELIVERY_BACKEND = f"{HERE}.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        an_email(subject="First").send()
+    assert mail_server.is_open  # the request found the server out of reach
+
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        an_email(subject="Second").send()
+    # Not tried by the request (no wait on a server just found down): both wait for the worker.
+    assert mail.outbox == []
+    assert sorted(OutboxEmail.objects.values_list("subject", "attempts")) == [("First", 1), ("Second", 0)]
+
+    mail_server.open_until = time.monotonic() - 0.01  # the cool-down is over
+    with django_capture_on_commit_callbacks(execute=True):
+        an_email(subject="Third").send()
+    assert [message.subject for message in mail.outbox] == ["Third"]
+    assert not mail_server.is_open
+    assert deliver_due() == {"sent": 1}  # the worker sends the second now, the first after its minute's wait
+    assert OutboxEmail.objects.get(subject="First").state == OutboxState.WAITING
 
 
 def test_a_refused_recipient_does_not_hold_back_the_next_email(by_worker):
