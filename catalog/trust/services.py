@@ -333,17 +333,11 @@ def piece_rejected(*, piece: Piece, actor: AbstractBaseUser) -> None:
     """
     if piece.evidence_level != EvidenceLevel.SELF_DECLARED:
         previous = EvidenceLevel(piece.evidence_level).label
-        piece.evidence_level = EvidenceLevel.SELF_DECLARED
-        piece.evidence_raised_by = None
-        piece.evidence_raised_at = None
-        # A save, so catalog.signals moves the catalog's version on for this piece.
-        piece.save(update_fields=["evidence_level", "evidence_raised_by", "evidence_raised_at", "updated_at"])
-        trust_record(
-            artisan_id=piece.artisan_id,
-            piece=piece,
+        _evidence_dropped(
+            piece,
+            to=EvidenceLevel.SELF_DECLARED,
             actor=actor,
-            action=TrustAction.EVIDENCE_DROPPED,
-            note=f"From “{previous}” to “{piece.get_evidence_level_display()}”: staff rejected the maker's evidence.",
+            note=f"From “{previous}” to “{EvidenceLevel.SELF_DECLARED.label}”: staff rejected the maker's evidence.",
         )
     if open_copy_flags(piece.pk).exists():
         changed = (
@@ -623,7 +617,18 @@ def piece_evidence_drop(*, piece: Piece, actor: AbstractBaseUser | None = None, 
     if piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
         return False
     previous = EvidenceLevel(piece.evidence_level).label
-    piece.evidence_level = EvidenceLevel.DOCUMENTED
+    note = note or f"From “{previous}”: the way the piece is made changed."
+    _evidence_dropped(piece, to=EvidenceLevel.DOCUMENTED, actor=actor, note=note)
+    review_open(reason=ReviewReason.CLAIM, piece=piece, actor=actor)
+    return True
+
+
+def _evidence_dropped(piece: Piece, *, to: EvidenceLevel, actor, note: str) -> None:
+    """
+    The piece's level goes down to `to`, no longer raised by anyone, with `note` in its history. A save:
+    catalog.signals moves the catalog's version on for this piece.
+    """
+    piece.evidence_level = to
     piece.evidence_raised_by = None
     piece.evidence_raised_at = None
     piece.save(update_fields=["evidence_level", "evidence_raised_by", "evidence_raised_at", "updated_at"])
@@ -632,10 +637,8 @@ def piece_evidence_drop(*, piece: Piece, actor: AbstractBaseUser | None = None, 
         piece=piece,
         actor=actor,
         action=TrustAction.EVIDENCE_DROPPED,
-        note=note or f"From “{previous}”: the way the piece is made changed.",
+        note=note,
     )
-    review_open(reason=ReviewReason.CLAIM, piece=piece, actor=actor)
-    return True
 
 
 def piece_evidence_documented(*, piece: Piece, actor: AbstractBaseUser) -> None:

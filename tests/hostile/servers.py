@@ -100,13 +100,18 @@ def prepare_database() -> None:
     )
 
 
+def free_port() -> int:
+    """A port nothing listens on now, for a server of the test's own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class RedisServer:
     """A Redis server of the test's own, on a free port, that the test may stop and start again (empty)."""
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 

@@ -14,7 +14,6 @@ import email
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -26,6 +25,7 @@ from .servers import (
     FIRST_PORT,
     ROOT,
     Visitor,
+    free_port,
     prepare_database,
     serving,
     shell,
@@ -54,9 +54,7 @@ class MailServer:
     """An SMTP server on 127.0.0.1 that keeps every email it accepted; stopped and started on the same port."""
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.received: list[tuple[str, tuple[str, ...]]] = []  # (Message-ID, recipients)
         self.lock = threading.Lock()

@@ -18,7 +18,6 @@ again once each worker's breaker has cooled down.
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -30,6 +29,7 @@ from .servers import (
     FIRST_PORT,
     ROOT,
     Visitor,
+    free_port,
     prepare_database,
     serving,
     shell,
@@ -54,9 +54,7 @@ class S3Server:
     """moto's S3 server on a free port, which the test may hang (SIGSTOP), kill and start again (empty)."""
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 
