@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from catalog.tests.factories import piece_with_details
+from catalog.tests.studio_helpers import edit_data
 from tests.hostile.world import PAGES_NOT_OPENED, build_world, client_for, url_for, url_names, visitor
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,18 @@ def _pages(world):
             yield name, url, user
     # The listing in a filtered state, with its chips and notes.
     yield "listing, filtered", "/pieces/?production_method=handcrafted&q=ring&price_max=900", None
+    # The request pages in their other states, from both sides: a quote to accept, a proof to share.
+    for request in (world.quoted_request, world.accepted_request):
+        yield "request", reverse("requests:detail", args=[request.pk]), world.shopper
+        yield "studio request", reverse("studio:request_detail", args=[request.pk]), world.maker.user
+
+
+def _forms_sent(world):
+    """(label, url, user, data): the piece form as it comes back from its own buttons, without saving."""
+    url = reverse("studio:piece_update", args=[world.piece.pk])
+    yield "piece form, a material added", url, world.maker.user, edit_data(world.piece, row="materials:add")
+    yield "piece form, a photo added", url, world.maker.user, edit_data(world.piece, row="photos:add")
+    yield "piece form, an error", url, world.maker.user, edit_data(world.piece, price="-5", action="publish")
 
 
 def test_every_page_of_the_walk_is_valid_html(tmp_path):
@@ -45,10 +59,15 @@ def test_every_page_of_the_walk_is_valid_html(tmp_path):
     world = build_world()
     clients = {}
     files = {}
-    for label, url, user in _pages(world):
+    pages = [(label, url, user, None) for label, url, user in _pages(world)] + list(_forms_sent(world))
+    for label, url, user, data in pages:
         key = user.pk if user is not None else None
         client = clients.setdefault(key, client_for(user))
-        response = client.get(url)
+        response = client.get(url) if data is None else client.post(url, data)
+        if data is not None:
+            assert response.status_code in (200, 400), f"{label}: {response.status_code}"
+            assert ("error" in label) == (b'aria-invalid="true"' in response.content), label
+            response.status_code = 200  # a form shown again with its errors is a page like any other
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             # A visitor is sent to sign in (a page of the walk itself), or a page 404s for them.
             assert response.status_code in (200, 302, 404), f"{url} as {user or 'a visitor'}: {response.status_code}"

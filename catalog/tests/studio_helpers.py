@@ -103,3 +103,23 @@ def existing_formsets(piece):
                 elif value is not None:
                     data[f"{prefix}-{index}-{field.name}"] = str(value)
     return data
+
+
+def edit_data(piece, **changes):
+    """What the edit page posts for a saved piece, as it is, with `changes`."""
+    fields = piece_data(category=piece.category, material=piece.materials.first().material)
+    data = {
+        key: value
+        for key, value in fields.items()
+        if not key.startswith(("steps-", "materials-", "photos-", "options-"))
+    }
+    data.update(existing_formsets(piece))
+    data.update(
+        title=piece.title,
+        production_method=piece.production_method,
+        made_by=piece.made_by,
+        availability=piece.availability,
+        price=str(piece.price),
+    )
+    data.update(changes)
+    return data

@@ -32,7 +32,7 @@ from catalog.tests.factories import (
     PieceMaterialFactory,
     ProductionStepFactory,
 )
-from catalog.tests.studio_helpers import existing_formsets, management, piece_data, piece_files
+from catalog.tests.studio_helpers import edit_data, management, piece_data, piece_files
 
 pytestmark = pytest.mark.django_db
 
@@ -64,26 +64,6 @@ def complete_draft(maker):
     PieceMaterialFactory(piece=piece)
     PieceImageFactory(piece=piece, alt_text="The ring on a linen cloth")
     return Piece.objects.get(pk=piece.pk)
-
-
-def edit_data(piece, **changes):
-    """What the edit page posts for a saved piece, as it is, with `changes`."""
-    fields = piece_data(category=piece.category, material=piece.materials.first().material)
-    data = {
-        key: value
-        for key, value in fields.items()
-        if not key.startswith(("steps-", "materials-", "photos-", "options-"))
-    }
-    data.update(existing_formsets(piece))
-    data.update(
-        title=piece.title,
-        production_method=piece.production_method,
-        made_by=piece.made_by,
-        availability=piece.availability,
-        price=str(piece.price),
-    )
-    data.update(changes)
-    return data
 
 
 def update_url(piece):
