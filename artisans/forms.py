@@ -51,6 +51,8 @@ class ArtisanProfileForm(ArtisanApplicationForm):
         fields = [*APPLICATION_FIELDS, "founded_year", "portrait"]
 
 
+# The fields and the most photos a maker keeps; the studio shows them as rows it adds, removes
+# and moves (catalog.studio.forms.MAKER_FORMSETS).
 ProcessPhotoFormSet = inlineformset_factory(
     Artisan,
     ProcessPhoto,

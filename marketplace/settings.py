@@ -179,6 +179,8 @@ EMAIL_BACKEND = "catalog.outbox.backend.OutboxBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=5)
 OUTBOX_DELIVER = env.str("OUTBOX_DELIVER", default="on_commit")  # or "worker": only send_outbox sends
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=16)
+# The wait after an email's first failed attempt (seconds); it doubles after each one, up to 6 hours.
+OUTBOX_FIRST_WAIT = env.int("OUTBOX_FIRST_WAIT", default=60)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atelier <hello@atelier.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

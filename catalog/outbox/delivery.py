@@ -31,7 +31,6 @@ from django.utils import timezone
 from catalog.models import OutboxEmail, OutboxState
 from marketplace.breaker import CircuitBreaker
 
-FIRST_WAIT = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 JITTER = 0.2
 # Refused for this one message: the server is up, the next row may go through.
@@ -118,8 +117,9 @@ def _wait_or_give_up(row: OutboxEmail, error) -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    """How long to wait after the n-th failed attempt: 1 min, 2, 4, … up to 6 h, give or take a fifth."""
-    wait = min(FIRST_WAIT * 2 ** min(attempts - 1, 20), LONGEST_WAIT)
+    """How long to wait after the n-th failed attempt: 1 min (OUTBOX_FIRST_WAIT), 2, 4, … up to 6 h, ± a fifth."""
+    first = timedelta(seconds=settings.OUTBOX_FIRST_WAIT)
+    wait = min(first * 2 ** min(attempts - 1, 20), LONGEST_WAIT)
     return wait * random.uniform(1 - JITTER, 1 + JITTER)
 
 

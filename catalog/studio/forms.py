@@ -1,13 +1,15 @@
 """
-The studio's forms: the application to sell (artisans' form plus the catalog's
-techniques and traditions) and the piece form with its four formsets.
+The studio's forms: the application to sell and the profile (artisans' forms plus the
+catalog's techniques and traditions, with the maker's process photos) and the piece form
+with its four formsets.
 
 Rules across a piece's fields are checked here with the message beside the
 field it concerns; the database constraints hold the same rules as a last line.
 
-A piece's rows (steps, materials, photos, options) are added, removed and
-moved before anything is saved: `rows_change` rewrites the posted data for one
-row button ("steps:add", "photos:up:2"), and the form is shown again from it.
+The rows of a list (a piece's steps, materials, photos and options; a maker's
+process photos) are added, removed and moved before anything is saved:
+`rows_change` rewrites the posted data for one row button ("steps:add",
+"photos:up:2"), and the form is shown again from it.
 A row's place is its hidden `position`, not its index, so a row keeps its index
 (and a chosen file its input) while it moves; a removed row is kept as hidden
 inputs marked for deletion, and an added row takes the place of a removed new
@@ -28,7 +30,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from artisans.choices import WorkshopSize
-from artisans.forms import ArtisanApplicationForm, ArtisanProfileForm
+from artisans.forms import ArtisanApplicationForm, ArtisanProfileForm, ProcessPhotoFormSet
+from artisans.models import Artisan, ProcessPhoto
 from catalog.choices import (
     Availability,
     Construction,
@@ -57,7 +60,7 @@ ERROR_STEP_PARTNER = "Name the partner who did this step."
 ERROR_ENGRAVING_LIMIT = "Give the most letters an engraving can have (1 or more)."
 ERROR_ONE_COVER = "Mark only one photo as the cover."
 ERROR_COVER_IS_PROCESS = "The cover is a photo of the finished piece, not a process photo."
-ERROR_TOO_MANY_ROWS = "A piece has at most %(max)s %(rows)s."
+ERROR_TOO_MANY_ROWS = "You can add at most %(max)s %(rows)s."
 ERROR_ROWS_UNREADABLE = "The list of %(rows)s could not be read; reload the page and try again."
 ERROR_SOLO_WITH_STUDIO_TEAM = (
     "Some of your pieces say they were made by the studio team (%(titles)s): a solo maker has no team. "
@@ -77,7 +80,16 @@ class TaxonomyChoices(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class HeritageFields(forms.Form):
+class QuietForm:
+    """A form shown again after a row button: no errors, since nothing was asked to be saved."""
+
+    def quiet(self):
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        return self
+
+
+class HeritageFields(QuietForm, forms.Form):
     """The techniques and traditions of a maker (Technique.artisans, Tradition.artisans)."""
 
     techniques = TaxonomyChoices(Technique.objects.all(), required=False, label=_("Techniques you use"))
@@ -122,7 +134,7 @@ class ProfileForm(WorkshopAgainstPieces, HeritageFields, ArtisanProfileForm):
     """The maker's profile, edited in the studio."""
 
 
-class PieceForm(forms.ModelForm):
+class PieceForm(QuietForm, forms.ModelForm):
     """Every field of the domain table a maker describes a piece with."""
 
     class Meta:
@@ -187,12 +199,6 @@ class PieceForm(forms.ModelForm):
             self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
         name_empty_choices(self, {"category": _("Choose a category")})
 
-    def quiet(self):
-        """Shown again after a row button: no errors, since nothing was asked to be saved."""
-        self._errors = ErrorDict()
-        self.cleaned_data = {}
-        return self
-
     def clean(self):
         data = super().clean()
         availability = data.get("availability")
@@ -248,7 +254,7 @@ class RowPosition(forms.IntegerField):
 
 class RowForm(forms.ModelForm):
     """
-    One row of a piece's list. Where a new row sits is not a change: an untouched new row is left
+    One row of a list. Where a new row sits is not a change: an untouched new row is left
     out, wherever it was moved.
     """
 
@@ -347,14 +353,8 @@ class PieceMaterialForm(RowForm):
         )
 
 
-class PieceImageForm(RowForm):
-    is_cover = forms.BooleanField(required=False, label=_("Cover"), help_text=_("The photo shown on the listing card."))
-
-    class Meta:
-        model = PieceImage
-        fields = ["image", "alt_text", "is_process_photo", "position"]
-        widgets = {"image": forms.FileInput}
-        labels = {"alt_text": _("What the photo shows")}
+class PhotoRowForm(RowForm):
+    """A row with a photo: shown as its thumbnail beside its alt text, its file replaced, never linked."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -367,6 +367,26 @@ class PieceImageForm(RowForm):
             self.fields["image"].label = _("Replace the photo")
         else:
             self.fields["image"].label = _("Photo")
+
+
+class PieceImageForm(PhotoRowForm):
+    is_cover = forms.BooleanField(required=False, label=_("Cover"), help_text=_("The photo shown on the listing card."))
+
+    class Meta:
+        model = PieceImage
+        fields = ["image", "alt_text", "is_process_photo", "position"]
+        widgets = {"image": forms.FileInput}
+        labels = {"alt_text": _("What the photo shows")}
+
+
+class ProcessPhotoForm(PhotoRowForm):
+    """One of the maker's process photos (artisans' ProcessPhotoFormSet says which fields)."""
+
+    class Meta:
+        model = ProcessPhoto
+        fields = ProcessPhotoFormSet.form._meta.fields
+        widgets = {"image": forms.FileInput}
+        labels = {"alt_text": _("What the photo shows")}
 
 
 class PersonalizationOptionForm(RowForm):
@@ -387,11 +407,11 @@ class PersonalizationOptionForm(RowForm):
         return data
 
 
-class PieceFormSet(BaseInlineFormSet):
+class RowFormSet(BaseInlineFormSet):
     """
-    A formset of a piece's rows, shown in the order of their positions, with a Remove button
-    instead of a Delete checkbox. A piece without rows of the kind starts with `start_rows` empty
-    ones; the choices of a foreign key are read once for all the rows, not once a row.
+    A list of rows (a piece's, or a maker's process photos), shown in the order of their positions,
+    with a Remove button instead of a Delete checkbox. An owner without rows of the kind starts with
+    `start_rows` empty ones; the choices of a foreign key are read once for all the rows, not once a row.
     """
 
     cached_choice_fields = ()
@@ -477,6 +497,13 @@ class PieceFormSet(BaseInlineFormSet):
             for rank, form in enumerate(self.rows):
                 form.instance.position = rank
 
+    def save_order(self):
+        """Write the saved rows' places in the order shown (after a service that placed new rows itself)."""
+        saved = [form.instance for form in self.rows if form.instance.pk]
+        for rank, instance in enumerate(saved):
+            instance.position = rank
+        self.model.objects.bulk_update(saved, ["position"])
+
     def quiet(self):
         """Shown again after a row button: no errors, since nothing was asked to be saved."""
         self._errors = [ErrorDict() for _form in self.forms]
@@ -487,16 +514,16 @@ class PieceFormSet(BaseInlineFormSet):
         return self
 
 
-class StepFormSet(PieceFormSet):
+class StepFormSet(RowFormSet):
     rows_name = _("production steps")
 
 
-class PieceMaterialFormSet(PieceFormSet):
+class PieceMaterialFormSet(RowFormSet):
     cached_choice_fields = ("material", "certification")
     rows_name = _("materials")
 
 
-class PieceImageFormSet(PieceFormSet):
+class PieceImageFormSet(RowFormSet):
     rows_name = _("photos")
 
     def clean(self):
@@ -510,16 +537,20 @@ class PieceImageFormSet(PieceFormSet):
             covers[0].add_error("is_cover", ValidationError(ERROR_COVER_IS_PROCESS, code="cover_is_process"))
 
 
-class OptionFormSet(PieceFormSet):
+class OptionFormSet(RowFormSet):
     start_rows = 0
     rows_name = _("personalization options")
 
 
-def _formset(model, form, *, formset, max_num=20):
-    # Removed rows stay in the post as hidden inputs until the piece is saved, and an added row
+class ProcessPhotoRowFormSet(RowFormSet):
+    rows_name = _("process photos")
+
+
+def _formset(model, form, *, formset, max_num=20, owner=Piece):
+    # Removed rows stay in the post as hidden inputs until the owner is saved, and an added row
     # reuses a removed new one: never more than twice the maximum, whatever the post says.
     return inlineformset_factory(
-        Piece,
+        owner,
         model,
         form=form,
         formset=formset,
@@ -539,15 +570,29 @@ OptionFormSet = _formset(PersonalizationOption, PersonalizationOptionForm, forms
 # The formsets of the piece form, by the prefix they post under.
 PIECE_FORMSETS = {"steps": StepFormSet, "materials": MaterialFormSet, "photos": ImageFormSet, "options": OptionFormSet}
 
+# The maker's process photos, on the application and the profile; at most as many as artisans allow.
+MAKER_FORMSETS = {
+    "photos": _formset(
+        ProcessPhoto,
+        ProcessPhotoForm,
+        formset=ProcessPhotoRowFormSet,
+        max_num=ProcessPhotoFormSet.max_num,
+        owner=Artisan,
+    )
+}
+
 
 ROW_VERBS = ("add", "remove", "keep", "up", "down")
 
 
-def row_action(value):
-    """A row button's value ("steps:add", "photos:remove:2") as (prefix, verb, index), or None when unknown."""
+def row_action(value, *, formsets):
+    """
+    A row button's value ("steps:add", "photos:remove:2") as (prefix, verb, index), or None when
+    unknown; `formsets` are the form's formsets by prefix (PIECE_FORMSETS, MAKER_FORMSETS).
+    """
     prefix, _sep, rest = str(value).partition(":")
     verb, _sep, index = rest.partition(":")
-    if prefix not in PIECE_FORMSETS or verb not in ROW_VERBS:
+    if prefix not in formsets or verb not in ROW_VERBS:
         return None
     if verb == "add":
         return (prefix, verb, None) if not index else None
@@ -556,16 +601,17 @@ def row_action(value):
     return prefix, verb, int(index)
 
 
-def rows_change(data, files, *, piece, action):
+def rows_change(data, files, *, formsets, instance, action):
     """
-    The posted data with one row added, removed, kept or moved; nothing is saved. Returns
+    The posted data with one row added, removed, kept or moved in one of `formsets` (by prefix),
+    the rows of `instance` (a piece, a maker); nothing is saved. Returns
     (data, focus, error): focus is (prefix, what, index), what being "field" (the row's first
     field) or the button to focus next ("add", "keep", "remove", "up", "down"); an error (the
     rows could not be read, or the list is full) leaves the data as it was.
     """
     prefix, verb, index = action
     data = data.copy()
-    formset = PIECE_FORMSETS[prefix](data, files, instance=piece, prefix=prefix)
+    formset = formsets[prefix](data, files, instance=instance, prefix=prefix)
     total = formset.total_form_count()
     if not formset.management_form.is_valid() or min(total, formset.initial_form_count()) < 0:
         return data, None, ERROR_ROWS_UNREADABLE % {"rows": formset.rows_name}

@@ -6,12 +6,15 @@ the maker through `Artisan.objects.owned_by(user)`, in `StudioMixin`, so that
 another maker, a shopper or staff get a 404 for a piece that is not theirs and
 an anonymous visitor is sent to sign in. Staff manage pieces in the admin.
 
+The forms with lists of rows (the piece form, and the application and profile with the maker's
+process photos) share one way to change their rows: a row button (add, remove, move a row) posts
+the form and gets it back with the row changed, in place with htmx, writing nothing
+(`RowButtonsMixin`).
+
 The piece form saves nothing until a Save, Publish, Unpublish or Archive
 button is pressed: each of those saves what is on the page first, and the
 status change runs in the same transaction, so a status button never drops an
-unsaved edit. Its row buttons (add, remove, move a step, material, photo or
-option) post the form and get it back with the row changed, in place with htmx,
-writing nothing.
+unsaved edit.
 
 Part of the studio room: the pieces' writes are catalog.services (`piece_save`, `piece_publish`,
 `piece_set_status`).
@@ -27,13 +30,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView, TemplateView, View
 
 from artisans.choices import ArtisanStatus
-from artisans.forms import ProcessPhotoFormSet
 from artisans.models import Artisan
 from catalog.choices import PieceStatus
 from catalog.models import Piece
 from catalog.querysets import card_photos
 from catalog.services import artisan_application_submit, piece_publish, piece_save, piece_set_status
-from catalog.studio.forms import PIECE_FORMSETS, ApplicationForm, PieceForm, ProfileForm, row_action, rows_change
+from catalog.studio.forms import (
+    MAKER_FORMSETS,
+    PIECE_FORMSETS,
+    ApplicationForm,
+    PieceForm,
+    ProfileForm,
+    row_action,
+    rows_change,
+)
 from catalog.trust.services import STAFF_EVIDENCE_LEVELS
 from marketplace.storage import StorageUnavailable
 
@@ -118,10 +128,68 @@ class StudioMixin(LoginRequiredMixin):
         return super().get_context_data(artisan=self.artisan, **kwargs)
 
 
-class ApplyView(LoginRequiredMixin, TemplateView):
+class RowButtonsMixin:
+    """
+    A form whose lists of rows (`row_formsets`, by prefix; in the context as `formsets`) change
+    with row buttons: a post with `row` ("photos:add", "steps:up:2") gets the form back with the
+    row changed, nothing validated or saved. The view's get_context_data takes the posted `data`.
+    """
+
+    row_formsets = {}
+
+    def row_owner(self):
+        """The piece or maker whose rows these are."""
+        raise NotImplementedError
+
+    def row_lists(self, data, files):
+        """The form's formsets, by prefix, bound to `data` (None: as saved)."""
+        owner = self.row_owner()
+        return {name: formset(data, files, instance=owner, prefix=name) for name, formset in self.row_formsets.items()}
+
+    def rows_changed(self):
+        """The form again with one row added, removed or moved; nothing is validated or saved."""
+        action = row_action(self.request.POST["row"], formsets=self.row_formsets)
+        data, focus, error = self.request.POST, None, None
+        if action is not None:
+            data, focus, error = rows_change(
+                data, None, formsets=self.row_formsets, instance=self.row_owner(), action=action
+            )
+        context = self.get_context_data(data=data, row_error=error, row_prefix=action and action[0])
+        context["form"].quiet()
+        for formset in context["formsets"].values():
+            formset.quiet()
+        if focus:
+            prefix, what, index = focus
+            context["formsets"][prefix].focus(what, index)
+        # A file chosen before a row button was pressed without JavaScript must be chosen again.
+        for formset in context["formsets"].values():
+            for row in formset.forms:
+                row.file_dropped = "image" in row.fields and row.add_prefix("image") in self.request.FILES
+        return self.render_to_response(context, status=400 if error or action is None else 200)
+
+
+class MakerFormMixin(RowButtonsMixin):
+    """The maker's profile fields and process photos: the application and the profile page."""
+
+    form_class = None
+    row_formsets = MAKER_FORMSETS
+
+    def row_owner(self):
+        return self.artisan
+
+    def get_context_data(self, **kwargs):
+        data = kwargs.pop("data", self.request.POST if self.request.method == "POST" else None)
+        files = self.request.FILES if data is not None else None
+        kwargs.setdefault("form", self.form_class(data, files, instance=self.artisan))
+        kwargs.setdefault("formsets", self.row_lists(data, files))
+        return super().get_context_data(**kwargs)
+
+
+class ApplyView(MakerFormMixin, LoginRequiredMixin, TemplateView):
     """The application to sell; a pending maker edits it and sends it again."""
 
     template_name = "studio/apply.html"
+    form_class = ApplicationForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -131,15 +199,13 @@ class ApplyView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        data = self.request.POST if self.request.method == "POST" else None
-        files = self.request.FILES if data is not None else None
-        kwargs.setdefault("form", ApplicationForm(data, files, instance=self.artisan))
-        kwargs.setdefault("photo_formset", ProcessPhotoFormSet(data, files, instance=self.artisan, prefix="photos"))
         return super().get_context_data(artisan=self.artisan, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if "row" in request.POST:
+            return self.rows_changed()
         context = self.get_context_data()
-        form, photos = context["form"], context["photo_formset"]
+        form, photos = context["form"], context["formsets"]["photos"]
         if form.is_valid() and photos.is_valid():
             try:
                 with transaction.atomic():
@@ -150,6 +216,8 @@ class ApplyView(LoginRequiredMixin, TemplateView):
                         traditions=form.cleaned_data["traditions"],
                         photo_formset=photos,
                     )
+                    # The application places new photos after the saved ones; the order on the page wins.
+                    photos.save_order()
             except ValidationError as error:
                 form.add_error(None, error)
             except StorageUnavailable as error:
@@ -191,13 +259,17 @@ class DashboardView(StudioMixin, ListView):
         return super().get_context_data(statuses=statuses, current_status=self.get_status(), **kwargs)
 
 
-class PieceFormView(StudioMixin, TemplateView):
+class PieceFormView(RowButtonsMixin, StudioMixin, TemplateView):
     """
     Create or edit a piece with its steps, materials, photos and options, saved all or nothing;
     a status button (`then`) saves first and changes the status in the same transaction.
     """
 
     template_name = "studio/piece_form.html"
+    row_formsets = PIECE_FORMSETS
+
+    def row_owner(self):
+        return self.piece
 
     def get_object(self):
         return Piece(artisan=self.artisan)
@@ -207,10 +279,7 @@ class PieceFormView(StudioMixin, TemplateView):
         data = kwargs.pop("data", self.request.POST if self.request.method == "POST" else None)
         files = self.request.FILES if data is not None else None
         kwargs.setdefault("form", PieceForm(data, files, instance=piece))
-        kwargs.setdefault(
-            "formsets",
-            {name: formset(data, files, instance=piece, prefix=name) for name, formset in PIECE_FORMSETS.items()},
-        )
+        kwargs.setdefault("formsets", self.row_lists(data, files))
         return super().get_context_data(
             piece=piece,
             evidence_is_staff_raised=piece.evidence_level in STAFF_EVIDENCE_LEVELS,
@@ -226,7 +295,7 @@ class PieceFormView(StudioMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         self.piece = self.get_object()
         if "row" in request.POST:
-            return self.rows_changed(row_action(request.POST["row"]))
+            return self.rows_changed()
         then = request.POST.get("then", "")
         if then not in STATUS_MESSAGES:
             then = ""
@@ -250,23 +319,6 @@ class PieceFormView(StudioMixin, TemplateView):
             return redirect("studio:piece_update", pk=piece.pk)
         # Nothing is saved when any part is wrong; uploaded files must be chosen again.
         return self.render_to_response(context, status=400)
-
-    def rows_changed(self, action):
-        """The form again with one row added, removed or moved; nothing is validated or saved."""
-        data, focus, error = self.request.POST, None, None
-        if action is not None:
-            data, focus, error = rows_change(data, None, piece=self.piece, action=action)
-        context = self.get_context_data(data=data, row_error=error, row_prefix=action and action[0])
-        context["form"].quiet()
-        for formset in context["formsets"].values():
-            formset.quiet()
-        if focus:
-            prefix, what, index = focus
-            context["formsets"][prefix].focus(what, index)
-        # A file chosen before a row button was pressed without JavaScript must be chosen again.
-        for photo in context["formsets"]["photos"].forms:
-            photo.file_dropped = photo.add_prefix("image") in self.request.FILES
-        return self.render_to_response(context, status=400 if error or action is None else 200)
 
 
 class PieceCreateView(PieceFormView):
@@ -311,21 +363,17 @@ class PieceActionView(StudioMixin, View):
         return redirect("studio:dashboard")
 
 
-class ProfileView(StudioMixin, TemplateView):
+class ProfileView(MakerFormMixin, StudioMixin, TemplateView):
     """The maker's profile and process photos."""
 
     template_name = "studio/profile.html"
-
-    def get_context_data(self, **kwargs):
-        data = self.request.POST if self.request.method == "POST" else None
-        files = self.request.FILES if data is not None else None
-        kwargs.setdefault("form", ProfileForm(data, files, instance=self.artisan))
-        kwargs.setdefault("photo_formset", ProcessPhotoFormSet(data, files, instance=self.artisan, prefix="photos"))
-        return super().get_context_data(**kwargs)
+    form_class = ProfileForm
 
     def post(self, request, *args, **kwargs):
+        if "row" in request.POST:
+            return self.rows_changed()
         context = self.get_context_data()
-        form, photos = context["form"], context["photo_formset"]
+        form, photos = context["form"], context["formsets"]["photos"]
         if form.is_valid() and photos.is_valid():
             try:
                 with transaction.atomic():

@@ -1,7 +1,8 @@
 /*
- * The studio's piece form, enhanced. The maker share follows the production
- * steps as they are filled in; a photo chosen in a row is previewed beside
- * its alt text before it is saved. The row buttons (add, remove, move) are
+ * The studio's forms with rows, enhanced: the piece form, and the maker's
+ * application and profile with their process photos. The maker share follows
+ * the production steps as they are filled in; a photo chosen in a row is
+ * previewed beside its alt text before it is saved. The row buttons (add, remove, move) are
  * plain submit buttons that htmx sends in place (data-hx-post); htmx swaps the
  * row's section and focuses the field or button the server marked autofocus.
  * Without JavaScript the form works the same: each row button reloads the
@@ -47,14 +48,21 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.querySelector("form.piece-form");
+    var form = document.querySelector("form.piece-form, form.maker-form");
     if (!form) return;
     form.addEventListener("change", function (event) {
       if (event.target.matches("input[type=file]")) preview(event.target);
       updateShare(form);
     });
-    // After a row button's swap: the share and the previews of files kept in their inputs.
+    // After a row button's swap: the focus where the server marked it, the share, and the
+    // previews of files kept in their inputs. htmx gives the focus back to the pressed button's
+    // id when it can, which is wrong when that button is now disabled (a row moved to an end).
     document.body.addEventListener("htmx:afterSettle", function () {
+      var wanted = form.querySelector("[autofocus]");
+      if (wanted) {
+        if (document.activeElement !== wanted) wanted.focus();
+        wanted.removeAttribute("autofocus");
+      }
       updateShare(form);
       previewAll(form);
     });

@@ -204,7 +204,9 @@ def test_an_added_row_takes_the_place_of_a_removed_new_one():
 
     posted = QueryDict(mutable=True)
     posted.update(data)
-    changed, focus, error = rows_change(posted, None, piece=Piece(), action=("options", "add", None))
+    changed, focus, error = rows_change(
+        posted, None, formsets=PIECE_FORMSETS, instance=Piece(), action=("options", "add", None)
+    )
     assert error is None and focus == ("options", "field", 1)
     assert changed["options-TOTAL_FORMS"] == "2"
     assert "options-1-DELETE" not in changed and "options-1-kind" not in changed
@@ -353,10 +355,10 @@ def test_an_unknown_then_only_saves(client, maker):
 
 
 def test_row_action_values_are_parsed_strictly():
-    assert row_action("steps:add") == ("steps", "add", None)
-    assert row_action("photos:up:2") == ("photos", "up", 2)
+    assert row_action("steps:add", formsets=PIECE_FORMSETS) == ("steps", "add", None)
+    assert row_action("photos:up:2", formsets=PIECE_FORMSETS) == ("photos", "up", 2)
     for value in ("steps:add:1", "steps:up", "steps:up:1.5", "hidden:add", "steps:drop:1", "steps:up:123456"):
-        assert row_action(value) is None, value
+        assert row_action(value, formsets=PIECE_FORMSETS) is None, value
     assert set(PIECE_FORMSETS) == {"steps", "materials", "photos", "options"}
 
 
