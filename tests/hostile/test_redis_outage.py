@@ -30,7 +30,7 @@ from .test_faults import Probe
 
 pytestmark = pytest.mark.servers
 
-LOAD_BEFORE, OUTAGE, WATCH_AFTER = 5, 12, 8
+LOAD_BEFORE, OUTAGE, WATCH_AFTER = 5, 15, 10  # seconds: 30 s of load with 32 clients
 
 
 @pytest.fixture(scope="module")
