@@ -93,6 +93,7 @@ def test_the_studio_refuses_a_piece_whose_photos_cannot_be_stored_and_saves_noth
     data = {**piece_data(category=CategoryFactory(), material=MaterialFactory()), **piece_files()}
     response = client.post(reverse("studio:piece_create"), data)
     refused_with_the_message(response)
+    assert "Nothing was saved or published" not in response.content.decode()  # said once, by the message
     assert not Piece.objects.exists() and not PieceImage.objects.exists()
 
 

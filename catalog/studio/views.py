@@ -90,6 +90,13 @@ def refusal_words(refusal):
     return " ".join(getattr(refusal, "messages", None) or [str(refusal)])
 
 
+def nothing_saved(refusal):
+    """Why the piece form's save (and its status change) was undone, in words that say nothing was saved."""
+    if isinstance(refusal, StorageUnavailable):
+        return refusal.message  # it says so itself
+    return MESSAGE_NOTHING_SAVED % {"reason": refusal_words(refusal)}
+
+
 STATUS_MESSAGES = {
     "publish": MESSAGE_PUBLISHED,
     "unpublish": MESSAGE_UNPUBLISHED,
@@ -311,7 +318,7 @@ class PieceFormView(RowButtonsMixin, StudioMixin, TemplateView):
             except (PermissionDenied, ValidationError, StorageUnavailable) as refusal:
                 # The save is undone with the refusal: the form again as it was posted, with the reason.
                 self.piece = self.get_object()
-                context = self.get_context_data(refusal=MESSAGE_NOTHING_SAVED % {"reason": refusal_words(refusal)})
+                context = self.get_context_data(refusal=nothing_saved(refusal))
                 return self.render_to_response(context, status=400)
             messages.success(request, (STATUS_MESSAGES[then] if then else MESSAGE_SAVED) % {"title": piece.title})
             if level_before in STAFF_EVIDENCE_LEVELS and piece.evidence_level not in STAFF_EVIDENCE_LEVELS:
