@@ -78,6 +78,12 @@ def snapshot_replica(tmp_path):
         params = {k: v for k, v in primary.get_connection_params().items() if k != "dbname"}
         primary.close()  # a template database may have no other session
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            # Nor may another thread of this test process keep one open (the session-wide live server of
+            # the browser tests, a background rebuild of the listing's index): they connect again when next used.
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [primary.settings_dict["NAME"]],
+            )
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary.settings_dict["NAME"]}"')
         try:
