@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils import timezone
 
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
@@ -74,3 +75,8 @@ def perform(action, request, user):
         "expire": lambda: flow.request_transition(request=request, action="expire", user=user),
     }
     return calls[action]()
+
+
+def form_url(piece):
+    """The request form of `piece`."""
+    return reverse("requests:create_for_piece", args=[piece.slug])

@@ -17,7 +17,7 @@ from catalog.choices import PersonalizationKind
 from catalog.models import PersonalizationRequest, RequestState
 from catalog.personalization import forms as request_forms
 from catalog.tests.factories import PersonalizationOptionFactory, PersonalizationRequestFactory, PieceFactory
-from catalog.tests.request_helpers import request_in
+from catalog.tests.request_helpers import form_url, request_in
 
 pytestmark = pytest.mark.django_db
 TOMORROW = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
@@ -29,17 +29,6 @@ def piece():
     PersonalizationOptionFactory(piece=piece, kind=PersonalizationKind.ENGRAVING, max_characters=12)
     PersonalizationOptionFactory(piece=piece, kind=PersonalizationKind.SIZING, max_characters=None)
     return piece
-
-
-@pytest.fixture
-def shopper(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
-def form_url(piece):
-    return reverse("requests:create_for_piece", args=[piece.slug])
 
 
 def option(piece, kind):

@@ -23,7 +23,7 @@ from catalog.personalization import flow
 from catalog.personalization import forms as request_forms
 from catalog.personalization.terms import request_terms
 from catalog.tests.factories import PersonalizationOptionFactory, PieceFactory
-from catalog.tests.request_helpers import perform, request_in
+from catalog.tests.request_helpers import form_url, perform, request_in
 
 pytestmark = pytest.mark.django_db
 LATER = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
@@ -39,17 +39,6 @@ def engraved_ring():
         piece=piece, kind=PersonalizationKind.ENGRAVING, max_characters=12, extra_price=40, extra_lead_days=5
     )
     return piece
-
-
-@pytest.fixture
-def shopper(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
-def form_url(piece):
-    return reverse("requests:create_for_piece", args=[piece.slug])
 
 
 def engraving(piece):
