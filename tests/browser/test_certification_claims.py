@@ -7,6 +7,7 @@ reads without horizontal scrolling at 390 px.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from artisans.tests.factories import ArtisanFactory, StaffFactory
 from catalog.models import MakerCertification, Review
@@ -27,11 +28,11 @@ def test_a_maker_claims_withdraws_and_reads_staff_decision(live_server, browser,
     studio = signed_in_page(browser, live_server, maker.user, page.viewport_name)
     studio.goto(f"{live_server.url}/studio/")
     studio.get_by_role("navigation", name="Studio").get_by_role("link", name="Certifications").click()
-    assert studio.get_by_text("You claim no certification yet.").is_visible()
+    expect(studio.get_by_text("You claim no certification yet.")).to_be_visible()
 
     studio.get_by_label("Certification").select_option(label="Fairmined")
     act(studio, "Send to staff")
-    assert studio.get_by_text(ERROR_CLAIM_EVIDENCE).is_visible()
+    expect(studio.get_by_text(ERROR_CLAIM_EVIDENCE)).to_be_visible()
     assert serious_accessibility_violations(studio) == []
 
     certificate = tmp_path / "fairmined.pdf"
@@ -39,14 +40,14 @@ def test_a_maker_claims_withdraws_and_reads_staff_decision(live_server, browser,
     studio.get_by_label("Certification").select_option(label="Fairmined")
     studio.get_by_label("The certificate (PDF or photo)").set_input_files(str(certificate))
     act(studio, "Send to staff")
-    assert studio.get_by_text("Your claim to Fairmined is with our staff").is_visible()
+    expect(studio.get_by_text("Your claim to Fairmined is with our staff")).to_be_visible()
     assert Review.objects.waiting().filter(maker_claim__certification__slug="fairmined").exists()
 
     studio.get_by_label("Certification").select_option(label="RJC Chain of Custody")
     studio.get_by_label("Certificate or member number").fill("RJC-COC-1234")
     act(studio, "Send to staff")
     act(studio, "Withdraw the claim to RJC Chain of Custody")
-    assert studio.get_by_text("You withdrew your claim to RJC Chain of Custody.").is_visible()
+    expect(studio.get_by_text("You withdrew your claim to RJC Chain of Custody.")).to_be_visible()
     assert not MakerCertification.objects.filter(certification__slug="rjc-coc").exists()
 
     studio.get_by_label("Certification").select_option(label="SCS Recycled Content")
@@ -57,7 +58,7 @@ def test_a_maker_claims_withdraws_and_reads_staff_decision(live_server, browser,
         review=claim.reviews.get(), approve=False, note="This certificate expired in 2024.", actor=StaffFactory()
     )
     studio.reload()
-    assert studio.get_by_text("This certificate expired in 2024.").is_visible()
+    expect(studio.get_by_text("This certificate expired in 2024.")).to_be_visible()
     assert studio.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert serious_accessibility_violations(studio) == []
     studio.screenshot(path=str(tmp_path / f"certifications-{page.viewport_name}.png"), full_page=True)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from artisans.choices import ArtisanStatus
 from artisans.tests.factories import ArtisanFactory, StaffFactory
@@ -55,7 +56,7 @@ def test_an_application_is_approved_from_its_page_which_fits_the_window(live_ser
 
     act(staff, "Approve")
     assert staff.url.endswith("/admin/artisans/application/")
-    assert staff.get_by_text("Approved “Oficina Ferro”").is_visible()
+    expect(staff.get_by_text("Approved “Oficina Ferro”")).to_be_visible()
     maker.refresh_from_db()
     assert maker.status == ArtisanStatus.APPROVED
 
@@ -94,7 +95,7 @@ def test_a_copy_stands_beside_its_original_and_an_empty_note_lands_at_the_note(l
     order = staff.locator(".review__order")
     assert "was published first, 12 days before the piece under review" in order.inner_text()
     assert staff.locator(".review__side").count() == 2
-    assert staff.get_by_text(APPROVE_BLOCKED_FLAGGED).is_visible()
+    expect(staff.get_by_text(APPROVE_BLOCKED_FLAGGED)).to_be_visible()
     assert staff.get_by_role("button", name="Approve (staff verified)").is_disabled()
     assert page_width(staff) <= VIEWPORTS[viewport]["width"]
     assert serious_accessibility_violations(staff) == []
@@ -102,7 +103,8 @@ def test_a_copy_stands_beside_its_original_and_an_empty_note_lands_at_the_note(l
 
     act(staff, "Reject with the note")
     error = staff.get_by_text(ERROR_NOTE_REQUIRED)
-    assert error.is_visible() and in_view(staff, error)
+    expect(error).to_be_visible()
+    assert in_view(staff, error)
     assert staff.evaluate("document.activeElement.id") == "id_note"
     assert serious_accessibility_violations(staff) == []
     staff.screenshot(path=f"{SCREENSHOTS}/copy-review-error-{viewport}.png")

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.models import CopyFlag, PieceReport, Review
@@ -57,7 +58,7 @@ def test_a_copied_photo_is_flagged_reported_rejected_and_appealed(live_server, b
     staff = signed_in_page(browser, live_server, StaffFactory(), "desktop")
     staff.goto(f"{live_server.url}/admin/catalog/review/")
     staff.get_by_role("link", name="Possible copy: Handmade band").click()
-    assert staff.get_by_text("Hammered band").first.is_visible()
+    expect(staff.get_by_text("Hammered band").first).to_be_visible()
     order = staff.locator(".review__order").inner_text()
     assert "“Hammered band” (Oficina Ferro) was published first, 12 days before the piece under review" in order
     assert staff.get_by_role("button", name="Approve (staff verified)").is_disabled()
@@ -74,10 +75,10 @@ def test_a_copied_photo_is_flagged_reported_rejected_and_appealed(live_server, b
 
     maker = signed_in_page(browser, live_server, copy.artisan.user, "phone")
     maker.goto(f"{live_server.url}/studio/reviews/")
-    assert maker.get_by_text("This is Oficina Ferro's photo.").is_visible()
+    expect(maker.get_by_text("This is Oficina Ferro's photo.")).to_be_visible()
     assert serious_accessibility_violations(maker) == []
     maker.get_by_role("link", name="Appeal with new evidence").click()
     maker.get_by_label("What your new evidence shows").fill("We bought the photo with the design; see the invoice.")
     act(maker, "Send the appeal")
     assert Review.objects.waiting().get(piece=copy).reason == "appeal"
-    assert maker.get_by_text("You appealed this decision.").is_visible()
+    expect(maker.get_by_text("You appealed this decision.")).to_be_visible()
