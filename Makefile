@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium vnu services hostile-cluster \
-	wrk screenshots clean bench bench-db bench-copies bench-index
+	wrk screenshots clean bench bench-db bench-copies bench-index bench-search
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -55,8 +55,8 @@ lint:
 # The browser journeys run once, on PostgreSQL (the production database): they drive the same views
 # as the rest of the suite, which runs on both, and twice would cost CI two minutes.
 test-sqlite:
-	@echo "== Test suite on SQLite (browser journeys: see test-postgres) =="
-	DATABASE_URL=sqlite:///$(CURDIR)/db.test.sqlite3 $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not hostile and not browser"
+	@echo "== Test suite on SQLite (browser journeys and the search parity test: see test-postgres) =="
+	DATABASE_URL=sqlite:///$(CURDIR)/db.test.sqlite3 $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not hostile and not browser and not postgres"
 
 test-postgres:
 	@echo "== Test suite on PostgreSQL =="
@@ -135,6 +135,14 @@ INDEX_DB_URL ?=
 bench-index: install-dev services
 	$(BIN)/python -m bench.index_update --size $(SIZE) $(if $(INDEX_DB_URL),--database-url $(INDEX_DB_URL)) \
 		--out bench/results/index-update-$$(date +%Y-%m-%d)-$(SIZE).md
+
+# The search's relevance (bench/README.md, "Search relevance"): the relevance set's queries against the demo
+# catalog of 2,000 pieces, on SQLite (a temporary file) and on PostgreSQL (test_atelier_search_relevance,
+# created fresh and dropped after). VERBOSE=1 adds a line per query.
+SEARCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier_search_relevance
+bench-search: install services
+	env -u DATABASE_URL $(BIN)/python -m bench.search_relevance.run $(if $(VERBOSE),--verbose)
+	DATABASE_URL=$(SEARCH_PG_URL) $(BIN)/python -m bench.search_relevance.run $(if $(VERBOSE),--verbose)
 
 # wrk, the load generator of the bench and the load tests, from Debian's packages.
 # The Nu HTML checker (vnu), which tests/test_valid_html.py runs on every page of the URL walk: the jar

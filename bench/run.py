@@ -100,14 +100,29 @@ def scenarios(rng):
 
     from artisans.models import Artisan
     from catalog.choices import Availability, MaterialKind, ProductionMethod
-    from catalog.models import Category, Material, Piece
+    from catalog.models import Category, Material, Piece, Technique
 
     methods = [m.value for m in ProductionMethod]
     metals = list(Material.objects.filter(kind=MaterialKind.METAL).values_list("slug", flat=True))
     categories = list(Category.objects.values_list("slug", flat=True))
     availabilities = [a.value for a in Availability]
     prices = [(low, low + width) for low in range(0, 600, 25) for width in (100, 250, 400)]
-    words = ["silver", "gold", "ring", "pendant", "hammered", "pearl", "earrings", "bracelet", "garnet", "oxidized"]
+    # Words searched as text (no facet's name: catalog.listing.vocabulary), and what shoppers type that reads as
+    # filters (answered by a redirect to the filters' URL, catalog.listing.reading).
+    words = ["hammered", "moon", "leaf", "knot", "twisted", "brushed", "wave", "disc", "domed", "orbit"]
+    phrases = [
+        "handmade silver earrings",
+        "saphire ring",
+        "oxidized silver",
+        "fairmined gold",
+        "mexican earrings",
+        "gold hoops",
+        "braclet",
+        "lab grown diamond",
+        "one of a kind pendant",
+        "925 studs",
+        "pearl necklace",
+    ]
     public = Piece.objects.published()
     slugs = list(public.order_by("?").values_list("slug", flat=True)[: MIN_PIECES + FIRST_RENDERS])
     slugs, unseen = slugs[:MIN_PIECES], slugs[MIN_PIECES:]
@@ -124,6 +139,7 @@ def scenarios(rng):
     search = distinct(
         lambda: f"/pieces/?q={rng.choice(words)}&method={rng.choice(methods)}&availability={rng.choice(availabilities)}"
     )
+    read_as_filters = distinct(lambda: f"/pieces/?q={rng.choice(phrases)}&sort={rng.choice(['newest', 'price'])}")
     deep = distinct(
         lambda: "/pieces/?{}sort={}&page={}".format(
             rng.choice(["", "method=handcrafted&", "method=mass_produced&", f"category={categories[0]}&"]),
@@ -140,10 +156,23 @@ def scenarios(rng):
     client.force_login(staff)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     admin = distinct(lambda: f"/admin/catalog/piece/?p={rng.randint(0, 400)}")
+    # What a shopper has typed so far: prefixes of 2 to 5 letters of the demo's own words (taxonomies,
+    # makers, titles), about a hundred, each asked of the header search box's suggestions.
+    texts = [
+        *Material.objects.values_list("name", flat=True),
+        *Technique.objects.values_list("name", flat=True),
+        *Category.objects.values_list("name", flat=True),
+        *Artisan.objects.approved().values_list("name", flat=True)[:200],
+        *public.order_by().values_list("title", flat=True)[:500],
+    ]
+    vocabulary = sorted({word for text in texts for word in re.findall(r"[a-z]{3,}", text.lower())})
+    prefixes = sorted({word[: rng.randint(2, 5)] for word in vocabulary})
+    suggest = [f"/pieces/suggest/?q={prefix}" for prefix in rng.sample(prefixes, min(100, len(prefixes)))]
     return [
         Scenario("Listing, no filter", ["/pieces/"], {}, "≥ 40% of baseline, p50 ≤ 2.5×"),
         Scenario("Listing, 3 filters", three_filters, {}, "≥ 40% of baseline, p50 ≤ 2.5×, ≤ 12 queries"),
-        Scenario("Listing, q + 2 filters", search, {}, ""),
+        Scenario("Listing, q + 2 filters", search, {}, "≥ 40% of baseline at 1,000,000 pieces"),
+        Scenario("Search read as filters (its redirect)", read_as_filters, {}, ""),
         Scenario("Listing, page 150-200", deep, {}, ""),
         Scenario(
             "Piece page",
@@ -156,6 +185,7 @@ def scenarios(rng):
         Scenario("Home", ["/"], {}, ""),
         Scenario("Guide", ["/guide/"], {}, ""),
         Scenario("Maker page", [f"/artisans/{slug}/" for slug in makers], {}, ""),
+        Scenario("Suggestions", suggest, {}, "p50 < 5 ms at 1,000,000 pieces"),
         Scenario("Admin piece list (staff)", admin, {"Cookie": cookie}, ""),
     ]
 

@@ -155,10 +155,7 @@ def card_photos():
 
 
 class PieceManager(models.Manager.from_queryset(PieceQuerySet)):
-    """Pieces without their stored search vector, which only PostgreSQL's `q` reads, in the WHERE."""
-
-    def get_queryset(self):
-        return super().get_queryset().defer("search_vector")
+    """The pieces' manager, with the querysets' rules."""
 
 
 class PersonalizationRequestQuerySet(models.QuerySet):

@@ -18,7 +18,6 @@ from catalog.listing import (
     facet_options_request_finished,
     facet_options_request_started,
     forget_facet_options,
-    refresh_search_vectors,
 )
 from catalog.models import (
     Category,
@@ -31,6 +30,7 @@ from catalog.models import (
     PieceImage,
     PieceMaterial,
     ProductionStep,
+    SearchSynonym,
     Style,
     Technique,
     Tradition,
@@ -39,7 +39,7 @@ from catalog.trust.copies import description_check, photo_check
 from catalog.versions import bump_catalog_version
 
 # The facet column's options: the taxonomies, and the countries of makers.
-FACET_OPTION_SOURCES = [Category, Certification, Material, Style, Technique, Tradition, Artisan]
+FACET_OPTION_SOURCES = [Category, Certification, Material, Style, Technique, Tradition, Artisan, SearchSynonym]
 # What the catalog's figures (the guide), the listing's index (catalog.listing.index:
 # every facet's condition) and the cached cards and piece pages (catalog.listing.cards,
 # catalog.pages.sheets) are computed from. Bulk updates send no signal: the services
@@ -145,32 +145,6 @@ def catalog_relation_changed(sender, instance, action, reverse, pk_set, **kwargs
         _bump(getattr(instance, "_catalog_cleared_pieces", None))
 
 
-# Where the texts of a piece's search vector live: {model: the pieces a saved row's text is part of}.
-SEARCH_TEXT_SOURCES = {
-    Piece: lambda row: Piece.objects.filter(pk=row.pk),
-    PieceMaterial: lambda row: Piece.objects.filter(pk=row.piece_id),
-    Artisan: lambda row: Piece.objects.filter(artisan_id=row.pk),
-    Material: lambda row: Piece.objects.filter(materials__material=row),
-    Technique: lambda row: Piece.objects.filter(techniques=row),
-    Tradition: lambda row: Piece.objects.filter(traditions=row),
-}
-SEARCH_TEXT_RELATIONS = [Piece.techniques.through, Piece.traditions.through]
-
-
-def refresh_search_text(sender, instance, **kwargs):
-    refresh_search_vectors(SEARCH_TEXT_SOURCES[sender](instance))
-
-
-def refresh_search_text_of_relation(sender, instance, action, reverse, pk_set, **kwargs):
-    """A technique or tradition added to or removed from pieces (from either side of the relation)."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        refresh_search_vectors(Piece.objects.filter(pk=instance.pk))
-    elif pk_set:
-        refresh_search_vectors(Piece.objects.filter(pk__in=pk_set))
-
-
 def photo_stored(sender, instance, raw=False, update_fields=None, **kwargs):
     """Every photo saved through a model (studio, admin) is hashed and compared at once."""
     if raw or (update_fields is not None and "image" not in update_fields):
@@ -198,13 +172,6 @@ def connect():
     for model in CATALOG_SOURCES:
         post_save.connect(catalog_changed, sender=model, dispatch_uid=f"catalog-version-save-{model.__name__}")
         post_delete.connect(catalog_changed, sender=model, dispatch_uid=f"catalog-version-delete-{model.__name__}")
-    for model in SEARCH_TEXT_SOURCES:
-        post_save.connect(refresh_search_text, sender=model, dispatch_uid=f"search-text-save-{model.__name__}")
-    post_delete.connect(refresh_search_text, sender=PieceMaterial, dispatch_uid="search-text-delete-material")
-    for through in SEARCH_TEXT_RELATIONS:
-        m2m_changed.connect(
-            refresh_search_text_of_relation, sender=through, dispatch_uid=f"search-text-m2m-{through.__name__}"
-        )
     for through in CATALOG_RELATIONS:
         m2m_changed.connect(
             catalog_relation_changed, sender=through, dispatch_uid=f"catalog-version-m2m-{through.__name__}"

@@ -27,7 +27,7 @@ from artisans.models import Artisan, ProcessPhoto
 from catalog.demo import data, makers, photos, pieces, rows
 from catalog.demo.copies import plant_copies
 from catalog.demo.images import Producer
-from catalog.listing import forget_facet_options, refresh_search_vectors
+from catalog.listing import forget_facet_options
 from catalog.models import (
     Category,
     Certification,
@@ -179,8 +179,6 @@ def build_demo(*, pieces_count=DEFAULT_PIECES, seed=DEFAULT_SEED, progress_file=
         )
         with rows.checked_at_the_end(PIECE_TABLES), rows.indexed_at_the_end(PIECE_TABLES):
             public = save_pieces(ctx, maker_list, pieces_count, summary, progress_file)
-            # Rows were written in bulk (no signals): every search vector is stored in one UPDATE.
-            refresh_search_vectors()
         feature(rng, public)
         summary.collections = save_collections(rng, public)
         summary.files = len(producer.names)

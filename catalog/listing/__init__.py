@@ -1,6 +1,7 @@
 """
 The listing room: how pieces are found. Facets (catalog.listing.facets), the
-filter forms and sorts (filters), search (search), the in-memory index of
+filter forms and sorts (filters), search (words, vocabulary, reading, search:
+what a shopper types read as filters, typos corrected, words matched), the in-memory index of
 published pieces per facet option (index, with its SQL reads and its orders),
 the cards' cache (cards), and the two entry points the pages call:
 `IndexedResult` (result: one request's pieces, counts and pages) and
@@ -29,13 +30,15 @@ from catalog.listing.facets import (
     facet_options_request_finished,
     facet_options_request_started,
     forget_facet_options,
+    option_choices,
 )
 from catalog.listing.filters import ArtisanFilter, PieceFilter
 from catalog.listing.index import PieceIndex, build_before_fork, current_index, index_through, wait_for_rebuild
 from catalog.listing.reads import HOURS_PLACES, NO_HOURS
 from catalog.listing.result import IndexedResult
-from catalog.listing.search import refresh_search_vectors
-from catalog.listing.state import ListingState
+from catalog.listing.state import ListingState, querystring
+from catalog.listing.suggest import suggestions
+from catalog.listing.vocabulary import phrase_keys, synonym_facets
 
 __all__ = [
     "ARTISAN_FACETS",
@@ -54,7 +57,11 @@ __all__ = [
     "facet_options_request_started",
     "forget_facet_options",
     "index_through",
+    "option_choices",
+    "phrase_keys",
     "pieces_for_cards",
-    "refresh_search_vectors",
+    "querystring",
+    "suggestions",
+    "synonym_facets",
     "wait_for_rebuild",
 ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 
 from django.conf import settings
@@ -56,6 +56,7 @@ from catalog.models import (
     Piece,
     PieceMaterial,
     ProductionStep,
+    SearchSynonym,
     Style,
     Technique,
     Tradition,
@@ -429,6 +430,9 @@ class Option:
     value: str
     label: str
     explanation: str = ""
+    synonyms: tuple[
+        str, ...
+    ] = ()  # what shoppers also call it (catalog.models.SearchSynonym, catalog.listing.vocabulary)
 
 
 def facet_options():
@@ -490,6 +494,13 @@ def _load_options():
         if name != "category":
             options[name].sort(key=lambda option: option.label)
     options["country"].sort(key=lambda option: option.label)
+    synonyms = defaultdict(list)
+    for facet, value, phrase in SearchSynonym.objects.order_by("phrase").values_list("facet", "value", "phrase"):
+        synonyms[facet, value].append(phrase)
+    for name, listed in options.items():
+        if name in FACETS_BY_NAME and FACETS_BY_NAME[name].is_flag:
+            listed.append(Option(FLAG_KEY, str(FACETS_BY_NAME[name].label)))
+        options[name] = [replace(option, synonyms=tuple(synonyms[name, option.value])) for option in listed]
     return options
 
 

@@ -29,7 +29,6 @@ from catalog.listing.facets import (
     READY_STOCK_DAYS,
     option_choices,
 )
-from catalog.listing.search import rank_pieces, search_pieces
 from catalog.models import Piece
 
 MAX_PRICE = Decimal("10000000")
@@ -158,7 +157,9 @@ class FacetFilterSet(django_filters.FilterSet):
 class BasePieceFilter(FacetFilterSet):
     facets_by_name = FACETS_BY_NAME
 
-    q = django_filters.CharFilter(method="filter_search", max_length=MAX_QUERY_LENGTH, label=_("Search"))
+    # Validated here, read and matched by the index (catalog.listing.reading, catalog.listing.search).
+    q = django_filters.CharFilter(method="keep", max_length=MAX_QUERY_LENGTH, label=_("Search"))
+    words = django_filters.CharFilter(method="keep", max_length=MAX_QUERY_LENGTH, label=_("Your words"))
     price_min = django_filters.NumberFilter(
         field_name="price", lookup_expr="gte", min_value=0, max_value=MAX_PRICE, label=_("Price from")
     )
@@ -175,9 +176,6 @@ class BasePieceFilter(FacetFilterSet):
         model = Piece
         fields = []
         form = PieceFilterForm
-
-    def filter_search(self, queryset, name, value):
-        return search_pieces(queryset, value)
 
     def filter_ships_within(self, queryset, name, value):
         ready = Q(stock__gt=0) & ~Q(availability=Availability.MADE_TO_ORDER)
@@ -215,10 +213,8 @@ PieceFilter = facet_filterset("PieceFilter", BasePieceFilter, FACETS)
 ArtisanFilter = facet_filterset("ArtisanFilter", BaseArtisanFilter, ARTISAN_FACETS)
 
 
-def order_pieces(queryset, *, sort, q):
-    """Best match first when searching (unless another order is asked for), newest first otherwise."""
-    if q and sort in ("", None, Sort.RELEVANCE):
-        return rank_pieces(queryset, q).order_by("-rank", "-published_at", "-id")
+def order_pieces(queryset, *, sort):
+    """The pieces in a listing order, in SQL: the rule the index's orders keep (newest first by default)."""
     if sort == Sort.REQUESTED:
         queryset = queryset.with_requests_count()
     return queryset.order_by(*Sort.orderings.get(sort, Sort.orderings[Sort.NEWEST]))

@@ -14,9 +14,10 @@ microseconds. This module does the same:
   option, exactly as the SQL counts did), the order of the pieces under each
   sort with its key (price in cents, publication time), and each piece's
   labor hours (for the guide's medians, catalog.pages.guide);
-- on PostgreSQL, the postings of the words of the pieces' search vectors
-  (`PieceIndex.search`, catalog.listing.search.SearchPostings): `q` is matched and
-  ordered by "Best match" in memory, as the facets are counted;
+- the postings of the pieces' words (`PieceIndex.search`,
+  catalog.listing.search.SearchPostings), the same on every database: `q` is
+  read (catalog.listing.reading), matched and ordered by "Best match" in
+  memory, as the facets are counted;
 - the listing's entry point (catalog.listing.result.IndexedResult) asks it
   for the result's ids (`chosen`, `price_range`), the facet counts
   (`facet_counts`) and one page of ids in order (`page`), then loads the 24
@@ -37,8 +38,8 @@ request:
 - Pieces named by the log are read again (`PieceIndex.updated`): removed from
   every bitmap and order, then added back from their rows as they are now,
   read with the facets' own conditions restricted to their ids, in two
-  queries compiled once per process (`Reread`), and on PostgreSQL their
-  words for the search postings in a third (catalog.listing.search). At 100,000 pieces: 10 ms
+  queries compiled once per process (`Reread`), and their words for the
+  search postings in a few more (catalog.listing.search). At 100,000 pieces: 10 ms
   for one piece, 27 ms for 50 (25 and 55 ms on a loaded machine), in the
   request that first sees the version (bench/README.md, "The listing's index
   after a write"). A piece deleted, unpublished or whose maker is no longer public is
@@ -100,16 +101,17 @@ from catalog.choices import ProductionMethod
 from catalog.listing.facets import FACETS, FLAG_KEY
 from catalog.listing.filters import Sort
 from catalog.listing.orders import Order, as_array
+from catalog.listing.reading import Reader
 from catalog.listing.reads import (
     NO_HOURS,
     Reread,
     listing_keys,
     newest_keys,
-    on_postgresql,
     option_bitmaps,
     primary_database,
 )
 from catalog.listing.search import SearchPostings
+from catalog.listing.vocabulary import vocabulary as current_vocabulary
 from catalog.models import Piece
 from catalog.versions import catalog_changes, catalog_version
 from marketplace.db_router import PRIMARY
@@ -154,7 +156,8 @@ class PieceIndex:
         self.facets = facets
         # The first version whose change (to everything) the index does not show yet; None when exact.
         self.behind_since = behind_since
-        self._search = search  # SearchPostings, read on first use (PostgreSQL only)
+        self._search = search  # SearchPostings, read on first use
+        self._reader = None
 
     @property
     def exact_through(self):
@@ -164,13 +167,19 @@ class PieceIndex:
     @property
     def search(self):
         """
-        The postings of `q`'s words (catalog.listing.search.SearchPostings) on
-        PostgreSQL, None elsewhere: read whole with the index when a worker
-        builds it (`_built`), else here on first use.
+        The postings of the pieces' words (catalog.listing.search.SearchPostings):
+        read whole with the index when a worker builds it (`_built`), else here on first use.
         """
-        if self._search is None and on_postgresql():
+        if self._search is None:
             self._search = SearchPostings.build(Piece.objects.using(PRIMARY).published())
         return self._search
+
+    def reader(self):
+        """How `q` is read against this index's words and the facets' vocabulary now (catalog.listing.reading)."""
+        vocabulary = current_vocabulary()
+        if self._reader is None or self._reader.vocabulary is not vocabulary:
+            self._reader = Reader(self.search, vocabulary)
+        return self._reader
 
     @classmethod
     def build(cls, version=None, facets=FACETS, database=None):

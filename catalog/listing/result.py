@@ -1,78 +1,144 @@
 """
 The listing's entry point for one request (`IndexedResult`): the filters
 validated by catalog.listing.filters are answered from the in-memory index
-(catalog.listing.index), `q` from its word postings (catalog.listing.search), what the
-index cannot answer in SQL; the result's page of cards comes from the cards'
-cache (catalog.listing.cards). Views call this, and it calls down.
+(catalog.listing.index), `q` as catalog.listing.reading reads it and the
+index's word postings match it (catalog.listing.search), the delivery time
+in SQL; the result's page of cards comes from the cards' cache
+(catalog.listing.cards). Views call this, and it calls down.
 """
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 
+from django.db.models import Count
 from pyroaring import BitMap
 
 from catalog.listing.cards import pieces_for_cards
-from catalog.listing.facets import FACETS
-from catalog.listing.filters import Sort, order_pieces
+from catalog.listing.facets import FACETS, FACETS_BY_NAME
+from catalog.listing.filters import Sort
 from catalog.listing.index import current_index
+from catalog.listing.reading import Reading, relaxed
 from catalog.listing.reads import ids_of
-from catalog.listing.search import parsed_query
-from catalog.models import Piece
-from marketplace.db_router import PRIMARY
+from catalog.listing.search import TextQuery
+from catalog.listing.words import words
+from catalog.models import PersonalizationRequest, Piece
 
-logger = logging.getLogger(__name__)
-
-# The sorts the index serves; relevance and "most requested" are ordered in SQL.
+# The sorts the index serves; every sort is served without ordering pieces in SQL.
 INDEXED_SORTS = (Sort.NEWEST, Sort.PRICE, Sort.PRICE_DESC)
 
+# Filters the index cannot answer, applied in SQL to the published pieces, once.
+SQL_FILTERS = ("ships_within",)
 
-# Filters the index cannot answer are applied in SQL to the published pieces, once; `q` only where the
-# index has no search postings (SQLite) or for a phrase's check.
-SQL_FILTERS = ("q", "ships_within")
-# A phrase's candidates up to this many are checked by id; more, by the vectors' GIN index (as q was before the
-# postings: its cost grows with the pieces having all the phrase's words, 1.5 s for two common ones at 1M pieces).
-PHRASE_CHECKED_BY_ID = 5_000
+
+@dataclass(frozen=True)
+class SearchNote:
+    """What the page says about the shopper's words: how they were read, and what was left out."""
+
+    reading: Reading  # the shopper's words as read (the chips "from your words", the corrections)
+    searched: str  # the text searched
+    left_out: tuple[str, ...] = ()  # words (as typed) left out to find something
+    near: tuple[tuple[str, str], ...] = ()  # (facet, value) close to words that found nothing
 
 
 class IndexedResult:
     """
     The listing's result for one request, read from the index: its pieces'
     ids, its facet counts, and its pages (a sequence the paginator slices:
-    only the page's 24 pieces are loaded, by primary key). A search (`q`) is
-    matched and ordered by "Best match" in the index's postings on PostgreSQL
-    (catalog.listing.search): no query, unless `q` is new to the process (its parsing)
-    or holds a phrase (its check).
+    only the page's 24 pieces are loaded, by primary key). A `q` that reads
+    as filters or holds a typo is not searched: `read_as` holds the listing's
+    parameters of what it reads as, for the view to redirect to.
     """
 
     def __init__(self, filterset, index=None):
         self.index = index = index or current_index()
         self.filterset = filterset
-        selections = filterset.selections
-        q = selections.get("q")
+        self.selections = selections = filterset.selections
+        q, typed = selections.get("q"), selections.get("words")
         self.sort = selections.get("sort") or (Sort.RELEVANCE if q else Sort.NEWEST)
+        self.reader = index.reader()
+        self.read_as, self.note, self.query = None, None, TextQuery()
+        if q and not typed and (reading := self.reader.read(q)).changed:
+            self.read_as = self._read_as(reading)
+            self.ids, self.facet_counts = BitMap(), {}
+            return
         base = index.universe
         if "price_min" in selections or "price_max" in selections:
             base = base & index.price_range(selections.get("price_min"), selections.get("price_max"))
-        self.searched, self.query = _searched(q, index)
-        in_sql = [name for name in SQL_FILTERS if name in selections and not (name == "q" and self.searched)]
+        in_sql = [name for name in SQL_FILTERS if name in selections]
         if in_sql:
             base = base & ids_of(filterset.filtered(in_sql))
-        if self.searched:
-            base = self._matching(base)
         chosen = {f.name: index.chosen(f, selections[f.name]) for f in FACETS if f.name in selections}
+        if q or typed:
+            base = self._searched(q, typed, base, chosen)
         self.ids = BitMap.intersection(base, *chosen.values()) if chosen else base
         self.facet_counts = index.facet_counts(chosen, base)
 
-    def _matching(self, base):
-        """The pieces of `base` matching `q`, from the postings (a phrase's candidates checked in SQL)."""
-        found, exact = self.index.search.matches(self.query, base)
-        if not exact and found:
-            matching = self.filterset.filtered(["q"])
-            if len(found) <= PHRASE_CHECKED_BY_ID:
-                matching = matching.filter(pk__in=list(found))
-            found = found & ids_of(matching)
+    # --- Reading q ------------------------------------------------------------------------
+
+    def _read_as(self, reading):
+        """
+        The listing's parameters of what `reading` reads: the request's with its
+        filters added and its text as `q`, the shopper's words in `words`. When
+        all of it together finds nothing, the words whose absence finds the most
+        are left out (reading.relaxed), filters and text alike.
+        """
+        parts = [*reading.read, *reading.query.words]
+
+        def selections_of(kept):
+            found = {name: list(value) if isinstance(value, list) else value for name, value in self.selections.items()}
+            for part in kept:
+                if part in reading.read:
+                    found[part.facet] = sorted({*found.get(part.facet, []), *part.values})
+            return found
+
+        def count(kept):
+            found = selections_of(kept)
+            chosen = [self.index.chosen(FACETS_BY_NAME[name], found[name]) for name in found if name in FACETS_BY_NAME]
+            within = BitMap.intersection(self.index.universe, *chosen) if chosen else self.index.universe
+            words = tuple(part for part in kept if part not in reading.read)
+            return bool(self.index.search.matches(TextQuery(words, reading.query.excluded), within))
+
+        kept, left_out = relaxed(parts, count)
+        found = selections_of(kept)
+        text = [word for word in reading.text if word not in {each.typed for each in left_out}]
+        found.update(q=" ".join(text) or None, words=reading.typed)
+        return {name: value for name, value in found.items() if value not in (None, "", [])}
+
+    def _searched(self, q, typed, base, chosen):
+        """
+        The pieces of `base` matching the text of `q` (as typed), words left
+        out if no piece of the result has them all; the page's note.
+        """
+        reading = self.reader.read(q or "", as_typed=True)
+        filtered = BitMap.intersection(base, *chosen.values()) if chosen else base
+        kept, left_out = relaxed(
+            list(reading.query.words),
+            lambda kept: bool(self.index.search.matches(TextQuery(tuple(kept), reading.query.excluded), filtered)),
+        )
+        self.query = TextQuery(tuple(kept), reading.query.excluded)
+        shown = self.reader.read(typed) if typed else reading
+        left_out = [word.typed for word in left_out] + (self._dropped(shown, reading) if typed else [])
+        found = self.index.search.matches(self.query, base) if self.query else base
+        near = ()
+        if reading.query.words and not kept:
+            near = tuple(self.reader.near(left_out))
+            found = BitMap()  # none of the words is near anything: no piece, rather than every piece
+        self.note = SearchNote(shown, q or "", tuple(left_out), near)
         return found
+
+    def _dropped(self, shown, searched):
+        """The shopper's words (`shown`: as read) that the state neither filters by nor searches."""
+        searched_words = {word for text in searched.text for word in words(text)}
+        dropped = [
+            each.typed
+            for each in shown.read
+            if not set(each.values) & set(self.selections.get(each.facet, ()))
+            and not set(words(each.typed)) <= searched_words
+        ]
+        return dropped + [text for text in shown.text if not set(words(text)) <= searched_words]
+
+    # --- Pages ----------------------------------------------------------------------------
 
     def count(self):
         return len(self.ids)
@@ -85,18 +151,44 @@ class IndexedResult:
         start, stop = page.start or 0, page.stop
         if self.sort in INDEXED_SORTS:
             ids = self.index.page(self.ids, self.sort, start, stop - start)
-            return pieces_for_cards(ids, Piece.objects.published())
-        if self.sort == Sort.RELEVANCE and self.searched:
-            return pieces_for_cards(self._best_match_page(start, stop - start), Piece.objects.published())
-        # "Most requested" (and the fallback's "Best match") are ordered by the database.
-        selections = self.filterset.selections
-        ordered = order_pieces(self.filterset.qs, sort=selections.get("sort"), q=selections.get("q"))
-        return list(ordered.for_cards()[start:stop])
+        elif self.sort == Sort.REQUESTED:
+            ids = self._requested_page(start, stop - start)
+        elif self.query:
+            ids = self._best_match_page(start, stop - start)
+        else:
+            ids = self.index.page(self.ids, Sort.NEWEST, start, stop - start)
+        return pieces_for_cards(ids, Piece.objects.published())
 
     def _best_match_page(self, offset, limit):
         """One page of "Best match": the tiers of catalog.listing.search one after another, each newest first."""
+        return self._tiers_page(self.index.search.best_match_tiers(self.query, self.ids), offset, limit)
+
+    def _requested_page(self, offset, limit):
+        """
+        One page of "Most requested": the result's pieces that were asked for,
+        most requests first (then newest first), then the others newest first.
+        The requests are counted in SQL, one grouped row per piece asked for.
+        """
+        counts = (
+            PersonalizationRequest.objects.filter(piece__in=Piece.objects.published())
+            .order_by()
+            .values_list("piece")
+            .annotate(n=Count("pk"))
+        )
+        newest_key = self.index.newest.key
+        asked = sorted(
+            ((pk, n) for pk, n in counts if pk in self.ids), key=lambda row: (-row[1], newest_key[row[0]], -row[0])
+        )
+        asked_ids = [pk for pk, _ in asked]
+        head = asked_ids[offset : offset + limit]
+        if len(head) == limit:
+            return head
+        rest_offset = max(0, offset - len(asked_ids))
+        return head + self.index.page(self.ids - BitMap(asked_ids), Sort.NEWEST, rest_offset, limit - len(head))
+
+    def _tiers_page(self, tiers, offset, limit):
         ids = []
-        for tier in self.index.search.best_match_tiers(self.query, self.ids):
+        for tier in tiers:
             if limit <= 0:
                 break
             if offset >= len(tier):
@@ -106,14 +198,3 @@ class IndexedResult:
             ids += found
             offset, limit = 0, limit - len(found)
         return ids
-
-
-def _searched(q, index):
-    """(whether the index's postings answer `q`, its parsed tree): not on SQLite, nor for a form they cannot read."""
-    if not q or index.search is None:
-        return False, None
-    try:
-        return True, parsed_query(q, PRIMARY)
-    except ValueError:
-        logger.warning("A search the postings cannot read went to SQL: %r", q)
-        return False, None

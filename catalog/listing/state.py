@@ -19,11 +19,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from catalog.formats import money
-from catalog.listing.facets import FACETS, FLAG_KEY, GROUPS, PRICE, facet_counts, facet_options
+from catalog.listing.facets import FACETS, FACETS_BY_NAME, FLAG_KEY, GROUPS, PRICE, facet_counts, facet_options
 from catalog.listing.filters import SHIPS_WITHIN_CHOICES, Sort
+from catalog.listing.words import words
 
 # The listing's parameters after its facets, in the order of the canonical URL.
-EXTRA_PARAMETERS = ["q", "price_min", "price_max", "ships_within", "sort"]
+EXTRA_PARAMETERS = ["q", "words", "price_min", "price_max", "ships_within", "sort"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,29 @@ class FacetBlock:
 class Chip:
     label: str
     remove_url: str
+
+
+@dataclass(frozen=True)
+class ReadChip:
+    """A filter read from the shopper's words: its label, the words, and the listing with those words as text."""
+
+    label: str
+    typed: str
+    search_as_text_url: str
+
+
+@dataclass(frozen=True)
+class SearchLine:
+    """What the page says about the shopper's words (catalog.listing.result.SearchNote), with its links."""
+
+    typed: str
+    read: list
+    corrected: str
+    exact_url: str
+    left_out: list
+    near: list
+    not_read: list
+    nothing_to_search: bool
 
 
 def _text(value):
@@ -173,6 +197,41 @@ class ListingState:
             label = _("Ships within %(days)s days") % {"days": _text(days)}
             chips.append(Chip(label, self._url_without("ships_within")))
         return chips
+
+    def _label(self, facet, value):
+        if FACETS_BY_NAME[facet].is_flag:
+            return str(FACETS_BY_NAME[facet].label)
+        return next((o.label for o in self.options.get(facet, []) if o.value == value), value)
+
+    def search_note(self, note):
+        """The SearchLine of a result's SearchNote (None when nothing was searched)."""
+        if note is None:
+            return None
+        reading, typed = note.reading, note.reading.typed
+        read = []
+        for each in reading.read:
+            held = [value for value in each.values if value in self.selections.get(each.facet, ())]
+            if not held:
+                continue
+            selections = dict(self.selections)
+            selections[each.facet] = [v for v in selections[each.facet] if v not in each.values]
+            if not set(words(each.typed)) <= set(words(selections.get("q", ""))):
+                selections["q"] = " ".join(filter(None, [selections.get("q", ""), each.typed]))
+            label = " or ".join(self._label(each.facet, value) for value in held)
+            read.append(ReadChip(label, each.typed, self.path + querystring(selections, self.facets)))
+        return SearchLine(
+            typed=typed,
+            read=read,
+            corrected=reading.corrected if reading.corrections else "",
+            exact_url=self.path + querystring({"q": typed, "words": typed}, self.facets),
+            left_out=list(note.left_out),
+            near=[
+                Chip(self._label(facet, value), self.path + querystring({facet: [value]}, self.facets))
+                for facet, value in note.near
+            ],
+            not_read=list(reading.not_read),
+            nothing_to_search=bool(note.searched) and not reading.query and not note.left_out,
+        )
 
     @cached_property
     def canonical_query(self):

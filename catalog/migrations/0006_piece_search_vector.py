@@ -1,6 +1,10 @@
 """
 The stored search vector of pieces and its GIN index (PostgreSQL only), so
 that `q` reads an index instead of computing every piece's vector.
+
+Migration 0017 removes both: the listing's index matches words in memory, the
+same on every database (catalog.listing.search). The vectors were filled here
+once; they no longer are, since nothing reads them.
 """
 
 from django.db import migrations
@@ -20,13 +24,6 @@ def drop_gin_index(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
 
 
-def fill_search_vectors(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        from catalog.listing import refresh_search_vectors
-
-        refresh_search_vectors()
-
-
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0005_piece_view_days")]
 
@@ -36,6 +33,5 @@ class Migration(migrations.Migration):
             name="search_vector",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
-        migrations.RunPython(fill_search_vectors, migrations.RunPython.noop),
         migrations.RunPython(create_gin_index, drop_gin_index),
     ]

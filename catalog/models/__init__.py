@@ -1,6 +1,6 @@
 """
 The catalog's models: the taxonomies, the piece and how it was made, collections, requests, trust,
-people's public names, and the outbox of emails.
+people's public names, the outbox of emails, and search synonyms.
 """
 
 from catalog.models.collections import Collection, CollectionPiece
@@ -15,6 +15,7 @@ from catalog.models.pieces import (
     ProductionStep,
 )
 from catalog.models.requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
+from catalog.models.search import SearchSynonym
 from catalog.models.taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
 from catalog.models.trust import CopyFlag, DescriptionBand, PhotoCropHash, PieceReport, Review, TrustEvent
 
@@ -38,6 +39,7 @@ __all__ = [
     "PieceReport",
     "PieceViewDay",
     "Profile",
+    "SearchSynonym",
     "ProductionStep",
     "RequestMessage",
     "RequestPhoto",

@@ -7,7 +7,6 @@ personalized.
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -156,9 +155,6 @@ class Piece(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    # What `q` searches on PostgreSQL, kept in step by catalog.listing.search.refresh_search_vectors
-    # and indexed with GIN (migration 0006); unused on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PieceManager()
 

@@ -11,7 +11,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
-from catalog.pages import views
+from catalog.pages import suggest, views
 from catalog.trust import views as report_views
 
 app_name = "catalog"
@@ -20,6 +20,8 @@ app_name = "catalog"
 urlpatterns = [
     path("", non_atomic_requests(views.HomeView.as_view()), name="home"),
     path("pieces/", non_atomic_requests(views.PieceListView.as_view()), name="piece_list"),
+    # Before the piece page, whose slug would take "suggest".
+    path("pieces/suggest/", non_atomic_requests(suggest.piece_suggest), name="piece_suggest"),
     path(
         "pieces/<slug:slug>/",
         # Revalidated on every visit (no-cache), answered 304 while the ETag holds.

@@ -33,6 +33,7 @@ from catalog.listing import (
     ListingState,
     PieceFilter,
     pieces_for_cards,
+    querystring,
 )
 from catalog.models import Collection, CollectionPiece, Piece
 from catalog.pages import compare
@@ -89,9 +90,15 @@ class PieceListView(ListView):
     paginate_by = settings.PIECES_PER_PAGE
     template_name = "catalog/piece_list.html"
 
-    def get_queryset(self):
-        self.filterset = PieceFilter(self.request.GET or None, queryset=Piece.objects.published())
+    def get(self, request, *args, **kwargs):
+        self.filterset = PieceFilter(request.GET or None, queryset=Piece.objects.published())
         self.result = IndexedResult(self.filterset)
+        if self.result.read_as is not None:
+            # The shopper's words read as filters or corrected: the listing's own URL of what they read as.
+            return HttpResponseRedirect(request.path + querystring(self.result.read_as))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
         return self.result
 
     def get_context_data(self, **kwargs):
@@ -101,7 +108,13 @@ class PieceListView(ListView):
         canonical = listing.canonical_query
         if page.number > 1:
             canonical += ("&" if canonical else "?") + f"page={page.number}"
-        context.update(filter=self.filterset, listing=listing, canonical_query=canonical, swapped=self.swaps_listing)
+        context.update(
+            filter=self.filterset,
+            listing=listing,
+            canonical_query=canonical,
+            swapped=self.swaps_listing,
+            search=listing.search_note(self.result.note),
+        )
         return context
 
     @property

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.urls import reverse
 
 from catalog import versions
@@ -52,8 +51,8 @@ def test_a_piece_edit_costs_the_listing_three_queries_not_a_rebuild(client, djan
     pieces[0].price = Decimal("5")
     pieces[0].save()
     # The page's pieces, images, materials and steps; then the piece read again: its row, its related rows,
-    # and (PostgreSQL) the words of its search vector.
-    with django_assert_max_num_queries(7 if connection.vendor == "postgresql" else 6):
+    # and its words (its texts, its related rows' names).
+    with django_assert_max_num_queries(8):
         response = client.get(LISTING, {"sort": "price"})
     assert builds["n"] == before
     assert response.context["object_list"][0] == pieces[0]

@@ -109,9 +109,9 @@ def test_the_guide_is_cached_and_recomputed_when_a_piece_changes(
     with django_assert_num_queries(0):
         client.get(GUIDE)
     PieceFactory(price=Decimal("400"))
-    # The facet options (the write forgot them), the index reading the new piece again (2, and its words on
-    # PostgreSQL), then the categories' names.
-    with django_assert_max_num_queries(5):
+    # The facet options and their synonyms (the write forgot them), the index reading the new piece again (2, and
+    # its words: its texts, its related rows' names), then the categories' names.
+    with django_assert_max_num_queries(7):
         response = client.get(GUIDE)
     assert response.context["figures"].total == 6
 
