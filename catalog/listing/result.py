@@ -39,6 +39,7 @@ class SearchNote:
     searched: str  # the text searched
     left_out: tuple[str, ...] = ()  # words (as typed) left out to find something
     near: tuple[tuple[str, str], ...] = ()  # (facet, value) close to words that found nothing
+    none_found: bool = False  # no word of the text is in any piece: no piece is shown
 
 
 class IndexedResult:
@@ -120,11 +121,11 @@ class IndexedResult:
         shown = self.reader.read(typed) if typed else reading
         left_out = [word.typed for word in left_out] + (self._dropped(shown, reading) if typed else [])
         found = self.index.search.matches(self.query, base) if self.query else base
-        near = ()
-        if reading.query.words and not kept:
+        near, none_found = (), bool(reading.query.words) and not kept
+        if none_found:
             near = tuple(self.reader.near(left_out))
             found = BitMap()  # none of the words is near anything: no piece, rather than every piece
-        self.note = SearchNote(shown, q or "", tuple(left_out), near)
+        self.note = SearchNote(shown, q or "", tuple(left_out), near, none_found)
         return found
 
     def _dropped(self, shown, searched):

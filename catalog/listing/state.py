@@ -96,6 +96,7 @@ class SearchLine:
     near: list
     not_read: list
     nothing_to_search: bool
+    none_found: bool
 
 
 def _text(value):
@@ -217,7 +218,8 @@ class ListingState:
             selections[each.facet] = [v for v in selections[each.facet] if v not in each.values]
             if not set(words(each.typed)) <= set(words(selections.get("q", ""))):
                 selections["q"] = " ".join(filter(None, [selections.get("q", ""), each.typed]))
-            label = " or ".join(self._label(each.facet, value) for value in held)
+            labels = [self._label(each.facet, value) for value in held]
+            label = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
             read.append(ReadChip(label, each.typed, self.path + querystring(selections, self.facets)))
         return SearchLine(
             typed=typed,
@@ -231,6 +233,7 @@ class ListingState:
             ],
             not_read=list(reading.not_read),
             nothing_to_search=bool(note.searched) and not reading.query and not note.left_out,
+            none_found=note.none_found,
         )
 
     @cached_property

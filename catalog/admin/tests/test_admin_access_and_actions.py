@@ -14,7 +14,7 @@ from artisans.tests.factories import ArtisanFactory, UserFactory
 from catalog.admin.pieces import MESSAGE_MAKER_NOT_APPROVED_PLURAL, MESSAGE_PUBLISHED_PLURAL
 from catalog.admin.tests.admin_helpers import MakerCertificationFactory, admin_url
 from catalog.choices import PieceStatus
-from catalog.models import OutboxEmail, Piece, Profile
+from catalog.models import OutboxEmail, Piece, Profile, SearchSynonym
 from catalog.tests.factories import (
     CategoryFactory,
     CertificationFactory,
@@ -71,6 +71,7 @@ FACTORIES = {
     "pieceviewday": lambda: PieceFactory().view_days.create(day="2026-11-27", views=3),
     "profile": lambda: Profile.objects.create(user=UserFactory(), display_name="Ada L."),
     "outboxemail": lambda: OutboxEmail.objects.create(message_id="<1@a>", from_email="a@a", to=["b@a"], subject="Hi"),
+    "searchsynonym": lambda: SearchSynonym.objects.create(phrase="huggies", facet="category", value="earrings"),
 }
 # Requests, their threads and photos are written by shoppers and makers, never added in the admin;
 # the review queue's rows are written by its services.
