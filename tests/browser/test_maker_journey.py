@@ -61,7 +61,7 @@ def test_a_jeweler_applies_is_approved_and_lists_a_hand_forged_ring(live_server,
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link.replace("http://testserver", live_server.url))
     page.locator("main form button[type=submit]").click()

@@ -71,7 +71,7 @@ def test_a_shopper_signs_up_with_names_and_chooses_how_makers_see_them(live_serv
 
     page.get_by_label("Display name").fill("Countess <of> Numbers")
     page.get_by_role("button", name="Save my display name").click()
-    expect(page.get_by_role("status")).to_contain_text("makers now see you as “Countess <of> Numbers”")
+    expect(page.locator("main").get_by_role("status")).to_contain_text("makers now see you as “Countess <of> Numbers”")
     expect(page.locator("main p strong")).to_have_text("Countess <of> Numbers")
     assert Profile.objects.get(user__email=email).display_name == "Countess <of> Numbers"
     assert_accessible(page, "name-saved")

@@ -254,3 +254,26 @@ def test_a_query_read_as_filters_costs_no_query_to_read(client, django_assert_ma
     with django_assert_max_num_queries(0):
         response = client.get(LISTING, {"q": "silver rings"})
     assert response.status_code == 302
+
+
+def test_a_long_query_does_a_bounded_amount_of_work(client, monkeypatch):
+    """At most MAX_WORDS words are read (the rest named), so leaving words out costs a bounded number of matches."""
+    from catalog.listing.reading import MAX_WORDS
+    from catalog.listing.search import SearchPostings
+
+    PieceFactory(title="Garnet knot")
+    calls = {"matches": 0}
+    original = SearchPostings.matches
+
+    def counted(self, *args, **kwargs):
+        calls["matches"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SearchPostings, "matches", counted)
+    q = " ".join(f"w{n}x" for n in range(40))  # 40 words, under the field's 200 characters
+    response = client.get(LISTING, {"q": q, "words": q})
+    assert response.status_code == 200
+    search = response.context["search"]
+    assert len(q) <= 200 and len(search.not_read) == 40 - MAX_WORDS
+    # Leaving out words one at a time: each step tries each word still kept.
+    assert calls["matches"] <= MAX_WORDS * (MAX_WORDS + 1) // 2 + MAX_WORDS + 2
