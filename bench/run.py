@@ -193,6 +193,10 @@ def scenarios(rng):
 # --- Server ---------------------------------------------------------------------------------
 
 
+# The longest the server may take to answer its first request.
+SERVER_START_SECONDS = 900
+
+
 def start_server(port, env):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
@@ -202,7 +206,9 @@ def start_server(port, env):
         f"--bind=127.0.0.1:{port}",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    for _ in range(100):
+    # The master builds the listing's index before its workers fork (minutes at a million pieces).
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2)
             return server

@@ -73,8 +73,7 @@ class Reading:
     typed: str
     read: tuple[Read, ...] = ()
     corrections: tuple[tuple[str, str], ...] = ()  # (as typed, as corrected)
-    text: tuple[str, ...] = ()  # the words searched as text, corrected, in order ('-word' and '"quoted"' kept)
-    query: TextQuery = field(default_factory=TextQuery)
+    query: TextQuery = field(default_factory=TextQuery)  # the words searched as text, corrected
     not_read: tuple[str, ...] = ()  # words past MAX_WORDS
 
     @property
@@ -83,9 +82,9 @@ class Reading:
         return bool(self.read or self.corrections)
 
     @property
-    def q(self):
-        """The text left to search, as `q`."""
-        return " ".join(self.text)
+    def text(self):
+        """The words searched as text, each as `q` says it."""
+        return self.query.text.split()
 
     def filters(self):
         """{facet: [values]} of what was read."""
@@ -151,7 +150,6 @@ class Reader:
             typed=q,
             read=tuple(read),
             corrections=tuple(corrections),
-            text=tuple(_as_text(token) for token in text_tokens),
             query=self._query(text_tokens),
             not_read=tuple(not_read),
         )
@@ -233,7 +231,8 @@ class Reader:
                 if following and following.kind == "plain" and self.postings.has(joined):
                     alone = Word.of(token.word).alternatives + Word.of(following.word).alternatives
                     both = tuple(each for group in alone for each in group)
-                    found.append(Word(f"{token.typed} {following.typed}", (both, (joined,))))
+                    typed, text = f"{token.typed} {following.typed}", f"{token.word} {following.word}"
+                    found.append(Word(typed, (both, (joined,)), text))
                     index += 2
                     continue
                 found.append(self._word(token))
@@ -245,7 +244,7 @@ class Reader:
     def _word(self, token):
         word = Word.of(token.word)
         parts = self.postings.parts(term(token.word)) or _splits(self, token.word)
-        return Word(token.typed, word.alternatives + (parts,)) if parts else Word(token.typed, word.alternatives)
+        return Word(token.typed, word.alternatives + ((parts,) if parts else ()), token.word)
 
 
 def term_of(token):
@@ -281,12 +280,6 @@ def _tokens(q):
             else:
                 not_read.append(typed)
     return tokens, not_read
-
-
-def _as_text(token):
-    if token.kind == "quoted":
-        return f'"{token.word}"'
-    return f"-{token.word}" if token.kind == "excluded" else token.word
 
 
 def relaxed(parts, count):

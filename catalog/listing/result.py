@@ -100,10 +100,10 @@ class IndexedResult:
             words = tuple(part for part in kept if part not in reading.read)
             return bool(self.index.search.matches(TextQuery(words, reading.query.excluded), within))
 
-        kept, left_out = relaxed(parts, count)
+        kept, _ = relaxed(parts, count)
         found = selections_of(kept)
-        text = [word for word in reading.text if word not in {each.typed for each in left_out}]
-        found.update(q=" ".join(text) or None, words=reading.typed)
+        text = TextQuery(tuple(part for part in kept if part not in reading.read), reading.query.excluded).text
+        found.update(q=text or None, words=reading.typed)
         return {name: value for name, value in found.items() if value not in (None, "", [])}
 
     def _searched(self, q, typed, base, chosen):

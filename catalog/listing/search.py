@@ -61,19 +61,23 @@ MAX_PREFIXED_TERMS = 64
 class Word:
     """
     One word of a query as the postings match it: `typed` as the shopper wrote
-    it, matched when a piece has all the terms of any of its `alternatives`.
+    it, `text` as it is searched (normalised, corrected), matched when a piece
+    has all the terms of any of its `alternatives`.
     """
 
     typed: str
     alternatives: tuple[tuple[str, ...], ...]
+    text: str = ""
 
     @classmethod
-    def of(cls, typed):
-        """The word as typed: its own terms (a hyphenated word's whole and parts)."""
-        found = terms_of_word(typed)
-        if "-" in typed:
-            return cls(typed, tuple(group for group in ((found[0],), tuple(found[1:])) if group and all(group)))
-        return cls(typed, (tuple(found),) if found else ())
+    def of(cls, word, typed=None):
+        """A normalised word: its own terms (a hyphenated word's whole and parts)."""
+        found = terms_of_word(word)
+        if "-" in word:
+            alternatives = tuple(group for group in ((found[0],), tuple(found[1:])) if group and all(group))
+        else:
+            alternatives = (tuple(found),) if found else ()
+        return cls(typed or word, alternatives, word)
 
     @property
     def is_empty(self):
@@ -91,9 +95,10 @@ class TextQuery:
     def __bool__(self):
         return bool(self.words or self.excluded)
 
-    def without(self, left_out):
-        """This query without the words of `left_out`."""
-        return TextQuery(tuple(word for word in self.words if word not in left_out), self.excluded)
+    @property
+    def text(self):
+        """The query as `q` says it: its words, then '-' and each excluded one."""
+        return " ".join([word.text for word in self.words] + [f"-{word.text}" for word in self.excluded])
 
 
 def _names(pieces):

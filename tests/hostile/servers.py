@@ -274,7 +274,10 @@ def shopper_paths() -> list[str]:
     listings += [f"/pieces/?metal={m}&method=handcrafted&method=hand_finished" for m in catalog["materials"]]
     listings += [f"/pieces/?technique={t}&personalizable=1" for t in catalog["techniques"]]
     listings += ["/pieces/?price_min=50&price_max=400&availability=one_of_a_kind", "/pieces/?verified=1&solid=1"]
-    searches = [f"/pieces/?q={word}" for word in ("silver", "ring", "hand+forged", "gold+earrings", "pearl", "garnet")]
+    # Searched as typed (`words` beside `q`): a `q` read as filters is answered by a redirect to them
+    # (catalog.listing.reading), and these pages are what a shopper then lands on.
+    words = ("silver", "ring", "hand+forged", "gold+earrings", "pearl", "garnet", "hammered+moon")
+    searches = [f"/pieces/?q={word}&words={word}" for word in words]
     piece_pages = [f"/pieces/{slug}/" for slug in pieces]
     comparisons = [f"/compare/?pieces={','.join(pieces[i : i + 3])}" for i in range(0, 30, 3)]
     return listings * 2 + searches + piece_pages + comparisons
