@@ -8,8 +8,9 @@ How the listing reads what a shopper types in `q`.
    term) is corrected to the nearest word of the catalog's own vocabulary:
    the words of its titles and names (catalog.listing.search: `spellings`)
    and of its facets (catalog.listing.vocabulary), within one edit for words
-   of 5 letters or more and two for 9 or more (rapidfuzz's Levenshtein
-   distance; among equals, the word of the most pieces).
+   of 5 letters or more and two for 9 or more (rapidfuzz's optimal string
+   alignment distance: two letters swapped are one edit, "neckalce" is
+   "necklace"; among equals, the word of the most pieces).
 3. **Filters.** The longest runs of words that name a facet option
    (catalog.listing.vocabulary) become that filter: "handmade silver
    earrings" is Handcrafted · Silver · Earrings.
@@ -36,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract, extractOne
 
 from catalog.listing.search import TextQuery, Word
@@ -168,7 +169,7 @@ class Reader:
         best = None  # (distance, the catalog's words first, word)
         for length in range(len(word) - edits, len(word) + edits + 1):
             for rank, candidates in enumerate((self.postings.spelled_by_length, self.vocabulary.spelled_by_length)):
-                found = extractOne(word, candidates.get(length, ()), scorer=Levenshtein.distance, score_cutoff=edits)
+                found = extractOne(word, candidates.get(length, ()), scorer=OSA.distance, score_cutoff=edits)
                 if found and (best is None or (found[1], rank) < best[:2]):
                     best = (found[1], rank, found[0])
         return best[2] if best else None

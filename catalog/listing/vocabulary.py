@@ -111,10 +111,28 @@ SYNONYMS = [
     ],
     # Ethics, durability, heritage.
     *[(phrase, "recycled", FLAG_KEY) for phrase in ("recycled", "reclaimed", "upcycled")],
-    *[(phrase, "solid", FLAG_KEY) for phrase in ("solid", "solid gold", "not plated")],
+    # Never a phrase whose meaning hangs on a stop word ("not plated" would read as "plated").
+    *[(phrase, "solid", FLAG_KEY) for phrase in ("solid", "solid metal")],
     *[(phrase, "untreated", FLAG_KEY) for phrase in ("untreated", "unheated")],
     *[(phrase, "traceable", FLAG_KEY) for phrase in ("traceable", "ethically sourced", "conflict free")],
-    *[(phrase, "fair_labor", FLAG_KEY) for phrase in ("fair trade", "living wage", "fair labor", "fair labour")],
+    *[(phrase, "fair_labor", FLAG_KEY) for phrase in ("fair labor", "fair labour", "fairly paid")],
+    # Certifications by the names shoppers use.
+    *[
+        (phrase, "certification", value)
+        for phrase in ("fairtrade", "fair trade", "fair trade certified")
+        for value in ("fairtrade-gold", "wfto-guaranteed-fair-trade")
+    ],
+    *[(phrase, "certification", "living-wage-employer") for phrase in ("living wage", "living wage certified")],
+    ("recycled content", "certification", "scs-recycled-content"),
+    # Styles by their other names.
+    *[(phrase, "style", "minimal") for phrase in ("minimalist", "dainty", "simple")],
+    *[(phrase, "style", "bohemian") for phrase in ("boho",)],
+    *[(phrase, "style", "vintage-inspired") for phrase in ("vintage", "retro", "antique style")],
+    *[(phrase, "style", "art-deco") for phrase in ("deco",)],
+    *[(phrase, "style", "contemporary") for phrase in ("modern",)],
+    *[(phrase, "style", "statement") for phrase in ("chunky", "bold")],
+    *[(phrase, "style", "bridal") for phrase in ("wedding",)],
+    *[(phrase, "certification", "kimberley-process") for phrase in ("kimberley", "conflict free diamond")],
     *[(phrase, "repairs", FLAG_KEY) for phrase in ("lifetime repair", "lifetime repairs", "repaired for life")],
     *[(phrase, "traditional", FLAG_KEY) for phrase in ("traditional", "heritage technique")],
     *[(phrase, "transparent", FLAG_KEY) for phrase in ("transparent pricing", "price breakdown")],
@@ -123,7 +141,10 @@ SYNONYMS = [
 # Kinds of piece within a category: the category, and the word itself searched as text ("hoops": earrings
 # whose words say hoop), so that a shopper asking for hoops is not shown studs.
 KINDS = [
-    *[(phrase, "rings") for phrase in ("band", "signet", "stacking ring", "wedding band", "cocktail ring")],
+    *[
+        (phrase, "rings")
+        for phrase in ("band", "signet", "stacking ring", "wedding band", "cocktail ring", "engagement ring")
+    ],
     *[(phrase, "earrings") for phrase in ("studs", "hoops", "ear cuff", "huggies", "drops", "dangles", "ear wires")],
     *[(phrase, "bracelets") for phrase in ("cuff", "bangle", "anklet", "link bracelet")],
     *[(phrase, "necklaces-pendants") for phrase in ("chain", "pendant", "choker", "locket", "charm")],
@@ -143,7 +164,7 @@ COUNTRY_ADJECTIVES = {
     "CL": ["Chilean"],
     "CN": ["Chinese"],
     "CO": ["Colombian"],
-    "CZ": ["Czech", "Bohemian"],
+    "CZ": ["Czech", "Czechia"],
     "DE": ["German"],
     "DK": ["Danish"],
     "EC": ["Ecuadorian"],
@@ -220,6 +241,14 @@ FACET_PRIORITY = [
 LABELS_NOT_READ = {"made_by", "workshop"}
 # Facets where a word shared by several labels names them all ("gold": yellow, white and rose gold).
 SHARED_WORD_FACETS = {"metal", "gemstone", "pearl", "category"}
+# Facets whose options' labels begin with a name of their own ("GIA report", "RJC Chain of Custody"): that name alone
+# names the option.
+FIRST_WORD_FACETS = {"certification", "tradition"}
+# Words that name every option of a facet: "gemstones" is a piece with any gemstone.
+FACET_WORDS = {
+    "gemstone": ("gemstone", "gem", "stone", "precious stone", "coloured stone", "colored gemstone"),
+    "pearl": ("pearl",),
+}
 # Joiners inside one label ("Necklaces & pendants", "Repoussé and chasing"): each side names the option too.
 LABEL_JOINERS = ("&", " and ", ",", "/")
 
@@ -284,6 +313,10 @@ class Vocabulary:
                 if facet_name in SHARED_WORD_FACETS:
                     for word in words(option.label):
                         add(word, facet_name, option.value, into=shared)
+                if facet_name in FIRST_WORD_FACETS and (first := words(option.label)[:1]):
+                    add(first[0], facet_name, option.value, into=shared)
+                for phrase in FACET_WORDS.get(facet_name, ()):
+                    add(phrase, facet_name, option.value, into=shared)
             if facet_name == "country":
                 present = {option.value for option in options.get("country", [])}
                 for code, adjectives in COUNTRY_ADJECTIVES.items():
@@ -296,7 +329,7 @@ class Vocabulary:
         for phrase, value in KINDS:
             if ("category", value) in self.labels:
                 add(phrase, "category", value, into=kinds)
-        for key, facets in [*shared.items(), *kinds.items()]:
+        for key, facets in [*kinds.items(), *shared.items()]:  # a kind of piece before a word labels share
             if key not in found:
                 found[key] = facets
         self.phrases = {key: _first_facet(facets, also_text=key in kinds) for key, facets in found.items()}
