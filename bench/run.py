@@ -32,6 +32,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from . import database
 
@@ -139,7 +140,9 @@ def scenarios(rng):
     search = distinct(
         lambda: f"/pieces/?q={rng.choice(words)}&method={rng.choice(methods)}&availability={rng.choice(availabilities)}"
     )
-    read_as_filters = distinct(lambda: f"/pieces/?q={rng.choice(phrases)}&sort={rng.choice(['newest', 'price'])}")
+    read_as_filters = distinct(
+        lambda: f"/pieces/?q={quote_plus(rng.choice(phrases))}&sort={rng.choice(['newest', 'price'])}"
+    )
     deep = distinct(
         lambda: "/pieces/?{}sort={}&page={}".format(
             rng.choice(["", "method=handcrafted&", "method=mass_produced&", f"category={categories[0]}&"]),
