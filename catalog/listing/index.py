@@ -86,6 +86,7 @@ catalog.pages.sheets and catalog.pages.guide read it too.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -397,6 +398,11 @@ def build_before_fork(log):
     up to date from the change log, instead of building its own inside a
     shopper's first request (seconds at 100,000 pieces, against the timeout).
     Without a database yet, the workers build it when first asked.
+
+    Then the master's garbage is collected and trimmed, and what is left is
+    frozen (`gc.freeze`): the workers' collector never walks those objects, so
+    the pages holding them stay shared instead of being copied into each
+    worker by the collector's writes.
     """
     from django.db import connections
 
@@ -406,6 +412,9 @@ def build_before_fork(log):
         log.exception("The listing's index was not built before the workers started")
     finally:
         connections.close_all()  # never share the master's connections with the workers
+    gc.collect()
+    release_freed_memory()
+    gc.freeze()
 
 
 def _advanced(index, version, database):
