@@ -43,7 +43,7 @@ control_socket_disable = True
 
 
 def when_ready(server):
-    """The listing's index built in the master before the workers fork (catalog.listing.index.build_before_fork)."""
+    """The listing's index built in the master before the workers fork (catalog.listing.warm.build_before_fork)."""
     from catalog.listing import build_before_fork
 
     build_before_fork(server.log)

@@ -14,7 +14,7 @@ preload_app = True
 
 
 def when_ready(server):
-    """As production does: catalog.listing.index.build_before_fork."""
+    """As production does: catalog.listing.warm.build_before_fork."""
     from catalog.listing import build_before_fork
 
     build_before_fork(server.log)

@@ -4,6 +4,7 @@ error pages (503 while the database is away), /healthz, the request log, the
 replica router and the settings that scale out (Redis sessions, S3 media).
 """
 
+import gc
 import importlib.util
 import json
 import logging
@@ -400,11 +401,20 @@ def gunicorn_config(path="gunicorn.conf.py"):
     return module
 
 
+@pytest.fixture
+def unfrozen():
+    """The test process's objects back under its collector after a master's `gc.freeze`."""
+    yield
+    gc.unfreeze()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "config", ["gunicorn.conf.py", "bench/gunicorn_bench.py"]
 )  # the bench measures production's way
-def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares_no_connection(monkeypatch, config):
+def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares_no_connection(
+    monkeypatch, config, unfrozen
+):
     from catalog.listing import index as piece_index
 
     piece = PieceFactory()
@@ -415,6 +425,7 @@ def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares
     gunicorn_config(config).when_ready(server)
 
     assert piece.pk in piece_index._current.universe
+    assert gc.get_freeze_count() > 0  # what the master made is frozen: the workers' collector leaves its pages shared
     # (Django never closes an in-memory SQLite test database: it would lose it.)
     shared = [
         c for c in connections.all() if c.connection is not None and not (c.vendor == "sqlite" and c.is_in_memory_db())
@@ -423,14 +434,15 @@ def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_master_without_its_database_still_starts_its_workers(monkeypatch, caplog):
+def test_a_master_without_its_database_still_starts_its_workers(monkeypatch, caplog, unfrozen):
     from catalog.listing import index as piece_index
+    from catalog.listing import warm
 
     def down():
         raise OperationalError("the database is not answering")
 
     monkeypatch.setattr(piece_index, "_current", None)
-    monkeypatch.setattr(piece_index, "current_index", down)
+    monkeypatch.setattr(warm, "current_index", down)
     gunicorn_config().when_ready(SimpleNamespace(log=logging.getLogger("gunicorn.error")))
 
     assert piece_index._current is None  # the workers build it when first asked

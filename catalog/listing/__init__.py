@@ -33,12 +33,13 @@ from catalog.listing.facets import (
     option_choices,
 )
 from catalog.listing.filters import ArtisanFilter, PieceFilter
-from catalog.listing.index import PieceIndex, build_before_fork, current_index, index_through, wait_for_rebuild
+from catalog.listing.index import PieceIndex, current_index, index_through, wait_for_rebuild
 from catalog.listing.reads import HOURS_PLACES, NO_HOURS
 from catalog.listing.result import IndexedResult
 from catalog.listing.state import ListingState, querystring
 from catalog.listing.suggest import suggestions
 from catalog.listing.vocabulary import phrase_keys, synonym_facets
+from catalog.listing.warm import build_before_fork
 
 __all__ = [
     "ARTISAN_FACETS",

@@ -86,7 +86,6 @@ catalog.pages.sheets and catalog.pages.guide read it too.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -389,32 +388,6 @@ def index_through(version):
     if index is None or index.database != primary_database().settings_dict["NAME"] or index.exact_through < version:
         return None
     return index
-
-
-def build_before_fork(log):
-    """
-    Build the index once in gunicorn's master, before the workers fork
-    (`when_ready`): each starts with it (shared, copy-on-write) and brings it
-    up to date from the change log, instead of building its own inside a
-    shopper's first request (seconds at 100,000 pieces, against the timeout).
-    Without a database yet, the workers build it when first asked.
-
-    Then the master's garbage is collected and trimmed, and what is left is
-    frozen (`gc.freeze`): the workers' collector never walks those objects, so
-    the pages holding them stay shared instead of being copied into each
-    worker by the collector's writes.
-    """
-    from django.db import connections
-
-    try:
-        current_index()
-    except Exception:
-        log.exception("The listing's index was not built before the workers started")
-    finally:
-        connections.close_all()  # never share the master's connections with the workers
-    gc.collect()
-    release_freed_memory()
-    gc.freeze()
 
 
 def _advanced(index, version, database):

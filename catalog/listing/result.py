@@ -112,15 +112,21 @@ class IndexedResult:
         out if no piece of the result has them all; the page's note.
         """
         reading = self.reader.read(q or "", as_typed=True)
-        filtered = BitMap.intersection(base, *chosen.values()) if chosen else base
-        kept, left_out = relaxed(
-            list(reading.query.words),
-            lambda kept: bool(self.index.search.matches(TextQuery(tuple(kept), reading.query.excluded), filtered)),
-        )
-        self.query = TextQuery(tuple(kept), reading.query.excluded)
+        search, excluded = self.index.search, reading.query.excluded
+        within_chosen = BitMap.intersection(*chosen.values()) if chosen else None
+
+        def matched(kept):
+            found = search.matches(TextQuery(tuple(kept), excluded), base)
+            return found, bool(found) if within_chosen is None else found.intersect(within_chosen)
+
+        found, anything = matched(reading.query.words)
+        kept, left_out = list(reading.query.words), []
+        if not anything:  # left out one at a time (reading.relaxed): only a search that finds nothing pays for it
+            kept, left_out = relaxed(kept, lambda kept: matched(kept)[1])
+            found = matched(kept)[0]
+        self.query = TextQuery(tuple(kept), excluded)
         shown = self.reader.read(typed) if typed else reading
         left_out = [word.typed for word in left_out] + (self._dropped(shown, reading) if typed else [])
-        found = self.index.search.matches(self.query, base) if self.query else base
         near, none_found = (), bool(reading.query.words) and not kept
         if none_found:
             near = tuple(self.reader.near(left_out))

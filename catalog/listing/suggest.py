@@ -201,6 +201,11 @@ _lock = threading.Lock()
 _current = (None, None)  # (a weak reference to the index, its table)
 
 
+def warm_suggestions(index):
+    """Make the table of `index` now (catalog.listing.warm: in gunicorn's master, before its workers fork)."""
+    _table(index)
+
+
 def _table(index):
     """The options' and makers' table of `index`: made once per index, so once per catalog version."""
     global _current
