@@ -99,6 +99,15 @@ class SearchLine:
     none_found: bool
 
 
+def _either(labels):
+    """'A', 'A or B', 'A, B or C'."""
+    return (
+        labels[0]
+        if len(labels) == 1
+        else _("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
+    )
+
+
 def _text(value):
     if isinstance(value, Decimal):
         return f"{value:f}"
@@ -200,8 +209,9 @@ class ListingState:
         return chips
 
     def _label(self, facet, value):
-        if FACETS_BY_NAME[facet].is_flag:
-            return str(FACETS_BY_NAME[facet].label)
+        found = next((each for each in self.facets if each.name == facet), None) or FACETS_BY_NAME[facet]
+        if found.is_flag:
+            return str(found.label)
         return next((o.label for o in self.options.get(facet, []) if o.value == value), value)
 
     def search_note(self, note):
@@ -218,8 +228,7 @@ class ListingState:
             selections[each.facet] = [v for v in selections[each.facet] if v not in each.values]
             if not set(words(each.typed)) <= set(words(selections.get("q", ""))):
                 selections["q"] = " ".join(filter(None, [selections.get("q", ""), each.typed]))
-            labels = [self._label(each.facet, value) for value in held]
-            label = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+            label = _either([self._label(each.facet, value) for value in held])
             read.append(ReadChip(label, each.typed, self.path + querystring(selections, self.facets)))
         return SearchLine(
             typed=typed,
@@ -242,8 +251,18 @@ class ListingState:
 
     @property
     def title(self):
-        """'Handcrafted · Rings · Sterling silver' from the first chips, or 'Jewelry'."""
-        labels = [chip.label for chip in self.chips[:3]]
+        """
+        'Handcrafted · Rings · Fine or Sterling silver' from the first three
+        filters, a filter's options together (the title names every piece
+        shown, never one option of several), or 'Jewelry'.
+        """
+        parts, facet_chips = [], 0
+        for facet in self.facets:
+            values = [FLAG_KEY] if facet.is_flag else sorted(set(self.selections.get(facet.name, [])))
+            if self.selections.get(facet.name):
+                parts.append(_either([self._label(facet.name, value) for value in values]))
+                facet_chips += len(values)
+        labels = (parts + [chip.label for chip in self.chips[facet_chips:]])[:3]
         return " · ".join(labels) if labels else _("Jewelry")
 
     @property

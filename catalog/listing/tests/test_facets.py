@@ -446,3 +446,14 @@ def test_the_verified_facet_counts_what_its_label_says_for_every_method(client):
     assert counts(client, method="mass_produced")["verified"] == {"1": 2}
     filterset = PieceFilter(QueryDict("method=mass_produced"), queryset=Piece.objects.published())
     assert facet_counts(filterset.queryset_without)["verified"] == {"1": 2}
+
+
+def test_the_title_names_every_option_chosen_of_a_filter_never_one_of_several(client):
+    """Words never contradict the pieces: a page of fine and sterling silver is not titled 'Fine silver'."""
+    fine = MaterialFactory(name="Fine silver", slug="fine-silver")
+    sterling = MaterialFactory(name="Sterling silver", slug="sterling-silver")
+    for material in (fine, sterling):
+        PieceMaterialFactory(piece=PieceFactory(production_method="handcrafted"), material=material)
+    params = {"method": "handcrafted", "metal": ["sterling-silver", "fine-silver"], "price_max": "900"}
+    listing = client.get(LISTING, params).context["listing"]
+    assert listing.title == "Handcrafted · Fine silver or Sterling silver · Up to €900"
