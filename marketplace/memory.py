@@ -21,6 +21,13 @@ _malloc_trim = getattr(_libc, "malloc_trim", None)
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _trimmed_at = 0  # this process's RSS after its last trim, in bytes
 
+# mallopt's parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+# Blocks at least this large get a mapping of their own, given back whole when freed.
+MMAP_THRESHOLD = 128 * 1024
+# Free memory at the top of the heap above this is given back at once.
+TRIM_THRESHOLD = 256 * 1024
+
 
 def resident_bytes():
     """This process's RSS, as /proc/<pid>/status's VmRSS (0 where /proc is missing)."""
@@ -37,6 +44,24 @@ def release_freed_memory():
     if _malloc_trim is not None:
         _malloc_trim(0)
         _trimmed_at = resident_bytes()
+
+
+def keep_large_blocks_apart():
+    """
+    Give every block of MMAP_THRESHOLD or more a mapping of its own, for good.
+
+    glibc starts with that threshold too, but raises it, up to 32 MB, each
+    time such a block is freed: after the listing's index is built, large
+    temporary blocks would be cut from the heap, where the pages they reuse
+    hold, beside their free space, what the master made for its workers to
+    share; each such page a worker writes is copied into that worker. Set
+    once, the threshold stays: what gunicorn's master does before it builds
+    the index and forks (catalog.listing.warm). A few µs more for each large
+    block a request makes, which the bench's figures include.
+    """
+    if _libc is not None and hasattr(_libc, "mallopt"):
+        _libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        _libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 def release_if_grown():

@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -431,6 +432,22 @@ def test_the_master_builds_the_listings_index_before_the_workers_fork_and_shares
         c for c in connections.all() if c.connection is not None and not (c.vendor == "sqlite" and c.is_in_memory_db())
     ]
     assert shared == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_master_builds_the_index_in_a_thread_of_its_own_with_large_blocks_kept_apart(monkeypatch, unfrozen):
+    """Its allocations come from that thread's arena, not the heap the workers' own allocations reuse (warm.py)."""
+    from catalog.listing import warm
+
+    built_by, calls = [], []
+    index = SimpleNamespace(search=SimpleNamespace(spelled_by_length={}))
+    monkeypatch.setattr(warm, "current_index", lambda: built_by.append(threading.current_thread()) or index)
+    monkeypatch.setattr(warm, "warm_suggestions", lambda built: calls.append("suggestions"))
+    monkeypatch.setattr(warm, "keep_large_blocks_apart", lambda: calls.append("large blocks apart"))
+    warm.build_before_fork(logging.getLogger("gunicorn.error"))
+
+    assert len(built_by) == 1 and built_by[0] is not threading.main_thread()
+    assert calls == ["large blocks apart", "suggestions"]
 
 
 @pytest.mark.django_db(transaction=True)
