@@ -6,6 +6,7 @@ why it is unavailable; rejecting with an empty note opens the page at the note w
 the cursor in it (autofocus). axe-core checks each page.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -50,6 +51,7 @@ def test_an_application_is_approved_from_its_page_which_fits_the_window(live_ser
         last = staff.locator("#result_list thead th").last.bounding_box()
         assert last["x"] + last["width"] <= results["x"] + results["width"] + 1
     staff.get_by_role("link", name="Oficina Ferro").click()
+    staff.wait_for_url(re.compile(r"/change/"))
     assert page_width(staff) <= VIEWPORTS[viewport]["width"]
     assert serious_accessibility_violations(staff) == []
     staff.screenshot(path=f"{SCREENSHOTS}/application-{viewport}.png", full_page=True)
