@@ -91,6 +91,7 @@ import threading
 import time
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy
@@ -125,6 +126,9 @@ MAX_UPDATE = 500
 # A catalog smaller than this is rebuilt whole in the request (well under a second); a larger one in the background.
 INLINE_REBUILD_BELOW = 5_000
 
+# The facet counts of this many states are kept per index (PieceIndex.facet_counts): some 1.2 KB each.
+COUNTED_STATES = 512
+
 # After a background rebuild failed, the next one starts no sooner than this.
 RETRY_SECONDS = 10
 
@@ -158,6 +162,8 @@ class PieceIndex:
         self.behind_since = behind_since
         self._search = search  # SearchPostings, read on first use
         self._reader = None
+        self._counted = OrderedDict()  # facet counts by state (`facet_counts`), the latest last
+        self._counting = threading.Lock()  # runserver's threads share the index
 
     @property
     def exact_through(self):
@@ -179,6 +185,8 @@ class PieceIndex:
         vocabulary = current_vocabulary()
         if self._reader is None or self._reader.vocabulary is not vocabulary:
             self._reader = Reader(self.search, vocabulary)
+            with self._counting:
+                self._counted.clear()  # a state's words may read otherwise now
         return self._reader
 
     @classmethod
@@ -293,12 +301,35 @@ class PieceIndex:
 
     # --- Counting and paging ----------------------------------------------------------
 
-    def facet_counts(self, chosen, base, facets=FACETS):
+    def facet_counts(self, chosen, base, facets=FACETS, *, state=None):
         """
         {facet: {option: count}}: for each facet, how many pieces of `base`
         (the result before any facet filter) under every chosen facet but its
         own have each option. `chosen` is {facet name: BitMap} of the active facets.
+
+        `state` (hashable) names what `chosen` and `base` were made from: the
+        counts of the last COUNTED_STATES states are kept, as arrays (4 bytes an
+        option). They change only with the index, which a change to the catalog
+        replaces, and with how words are read (`reader`, which clears them).
         """
+        if state is None:
+            return self._counted_now(chosen, base, facets)
+        with self._counting:
+            if (kept := self._counted.get(state)) is not None:
+                self._counted.move_to_end(state)
+        if kept is not None:
+            return {
+                facet.name: dict(zip(self.options[facet.name], counts, strict=True))
+                for facet, counts in zip(facets, kept, strict=True)
+            }
+        counts = self._counted_now(chosen, base, facets)
+        with self._counting:
+            self._counted[state] = [array("I", counts[facet.name].values()) for facet in facets]
+            if len(self._counted) > COUNTED_STATES:
+                self._counted.popitem(last=False)
+        return counts
+
+    def _counted_now(self, chosen, base, facets):
         everything = BitMap.intersection(base, *chosen.values()) if chosen else base
         counts = {}
         for facet in facets:

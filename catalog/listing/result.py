@@ -73,7 +73,8 @@ class IndexedResult:
         if q or typed:
             base = self._searched(q, typed, base, chosen)
         self.ids = BitMap.intersection(base, *chosen.values()) if chosen else base
-        self.facet_counts = index.facet_counts(chosen, base)
+        state = tuple(sorted((name, _hashable(value)) for name, value in selections.items() if name != "sort"))
+        self.facet_counts = index.facet_counts(chosen, base, state=state)
 
     # --- Reading q ------------------------------------------------------------------------
 
@@ -205,3 +206,7 @@ class IndexedResult:
             ids += found
             offset, limit = 0, limit - len(found)
         return ids
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value

@@ -457,3 +457,36 @@ def test_the_title_names_every_option_chosen_of_a_filter_never_one_of_several(cl
     params = {"method": "handcrafted", "metal": ["sterling-silver", "fine-silver"], "price_max": "900"}
     listing = client.get(LISTING, params).context["listing"]
     assert listing.title == "Handcrafted · Fine silver or Sterling silver · Up to €900"
+
+
+# --- Counts kept per state --------------------------------------------------------------------
+
+
+def test_the_counts_kept_for_a_state_are_those_of_the_catalog_and_words_as_they_are_now(client, monkeypatch):
+    from catalog.listing import index as piece_index
+    from catalog.listing.vocabulary import Vocabulary
+
+    rings = CategoryFactory(name="Rings", slug="rings")
+    PieceFactory(category=rings, production_method="handcrafted", title="Twisted band")
+    PieceFactory(category=rings, production_method="mass_produced", title="Plain band")
+    state = {"method": "handcrafted", "q": "twisted"}
+
+    first = counts(client, **state)
+    index = piece_index._current
+    assert len(index._counted) == 1  # kept once counted
+    assert counts(client, **state) == first  # and read again, the same
+    assert first["category"]["rings"] == 1
+
+    # A write moves the catalog on: the index is replaced, and with it the counts kept.
+    PieceFactory(category=rings, production_method="handcrafted", title="Twisted hoop")
+    after = counts(client, **state)
+    assert piece_index._current is not index
+    assert after["category"]["rings"] == 2
+
+    # How words read changes with the vocabulary (staff's synonyms): a new reader drops the counts kept.
+    index = piece_index._current
+    assert len(index._counted) == 1
+    monkeypatch.setattr(piece_index, "current_vocabulary", lambda: Vocabulary(facet_options()))
+    index.reader()
+    assert len(index._counted) == 0
+    assert counts(client, **state) == after
