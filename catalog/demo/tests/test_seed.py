@@ -318,7 +318,7 @@ def test_if_empty_skips_when_any_piece_exists(without_drawing):
 
     output = seed("--if-empty")
 
-    assert "already has 1 pieces" in output
+    assert "already has 1 piece;" in output
     assert not Artisan.objects.filter(user__username__startswith="demo-").exists()
 
 

@@ -12,6 +12,7 @@ one transaction, so a failure leaves no half-built catalog behind.
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.template.defaultfilters import pluralize
 
 from catalog.demo.build import DEFAULT_PIECES, DEFAULT_SEED, build_demo, delete_demo, demo_counts
 from catalog.models import Piece
@@ -41,7 +42,9 @@ class Command(BaseCommand):
         if if_empty:
             existing = Piece.objects.count()
             if existing:
-                self.stdout.write(f"The catalog already has {existing:,} pieces; not seeding the demo catalog.")
+                self.stdout.write(
+                    f"The catalog already has {existing:,} piece{pluralize(existing)}; not seeding the demo catalog."
+                )
                 return
         with transaction.atomic():
             present = demo_counts()
