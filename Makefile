@@ -1,6 +1,7 @@
 # Atelier: two commands for a fresh clone.
 #   make run    virtualenv, install, migrate, demo catalog if empty, serve on http://127.0.0.1:8000
-#   make test   the whole suite on SQLite, then on PostgreSQL (with the browser journeys), then the hostile-world suite
+#   make test   the whole suite on SQLite, then on PostgreSQL (with the browser journeys and the hostile-world
+#               suite's in-process tests), then the hostile tests against `make serve`
 #   make serve  the production configuration (DEBUG off, gunicorn, PostgreSQL, Redis) on http://127.0.0.1:8000
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 # Two workers on this 2-core machine; each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run serve test lint test-sqlite test-postgres test-hostile install install-dev chromium vnu services hostile-cluster \
+.PHONY: run serve test lint test-sqlite test-postgres test-hostile test-servers install install-dev chromium vnu services hostile-cluster \
 	wrk screenshots clean bench bench-db bench-copies bench-index bench-search
 
 run: install
@@ -34,16 +35,14 @@ SERVE_ENV = DEBUG=0 \
 	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
 
 serve: install
-	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
-	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput -v 0
-	$(SERVE_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	$(SERVE_ENV) $(BIN)/python manage.py prepare_to_serve
 	$(SERVE_ENV) exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
 
-test: install-dev chromium vnu services
+test: install-dev chromium vnu services wrk hostile-cluster
 	$(MAKE) lint
 	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
-	$(MAKE) test-hostile
+	$(MAKE) test-postgres HOSTILE=1
+	$(MAKE) test-servers
 
 # The rooms' import contracts (pyproject.toml, docs/architecture.md) are part of the lint.
 lint:
@@ -58,9 +57,11 @@ test-sqlite:
 	@echo "== Test suite on SQLite (browser journeys and the search parity test: see test-postgres) =="
 	DATABASE_URL=sqlite:///$(CURDIR)/db.test.sqlite3 $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not hostile and not browser and not postgres"
 
+# HOSTILE=1 (as `make test` does) adds the hostile-world suite's in-process tests to the same run: one test
+# database and one collection instead of two.
 test-postgres:
-	@echo "== Test suite on PostgreSQL =="
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db
+	@echo "== Test suite on PostgreSQL$(if $(HOSTILE), with the hostile-world suite's in-process tests) =="
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db $(if $(HOSTILE),-m "not servers")
 
 # The hostile-world suite (tests/hostile): fuzzing, hostile uploads, injection, load and faults, on
 # PostgreSQL: the in-process tests on two xdist workers, then the tests against `make serve` (marked
@@ -71,6 +72,10 @@ HOSTILE_PG_PORT ?= 5439
 test-hostile: install-dev services wrk hostile-cluster
 	@echo "== Hostile-world suite on PostgreSQL =="
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db -m "hostile and not servers" tests/hostile
+	$(MAKE) test-servers
+
+test-servers: install-dev services wrk hostile-cluster
+	@echo "== Hostile-world suite: the tests against make serve =="
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 0 -q -m "hostile and servers" tests/hostile
 
 # The hostile tests' own PostgreSQL cluster, created once and started if down.

@@ -464,3 +464,19 @@ def test_a_master_without_its_database_still_starts_its_workers(monkeypatch, cap
 
     assert piece_index._current is None  # the workers build it when first asked
     assert "was not built before the workers started" in caplog.text
+
+
+@pytest.mark.django_db
+def test_make_serve_prepares_in_one_command_static_files_migrations_and_no_seed_over_a_catalog(settings, tmp_path):
+    """`prepare_to_serve` (make serve): collectstatic, migrate, then seed_demo --if-empty, in one process."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    PieceFactory()
+    out = StringIO()
+    call_command("prepare_to_serve", stdout=out)
+
+    assert (tmp_path / "static" / "css").is_dir()  # the static files collected
+    assert "The catalog already has 1 piece; not seeding the demo catalog." in out.getvalue()

@@ -75,10 +75,16 @@ def pg_ready() -> bool:
     return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT)]).returncode == 0
 
 
+_prepared = False  # by this process: each test asks, the first prepares
+
+
 def prepare_database() -> None:
     """The hostile database: created, migrated and seeded once (later runs reuse it), and a verified shopper."""
+    global _prepared
     if not pg_ready():
         pg_cluster("start")
+    if _prepared:
+        return
     listed = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-tAc", "SELECT datname FROM pg_database"],
         capture_output=True,
@@ -98,6 +104,7 @@ def prepare_database() -> None:
         f"EmailAddress.objects.update_or_create(user=u, email='{SHOPPER_EMAIL}',"
         " defaults={'verified': True, 'primary': True}); print(u.pk)"
     )
+    _prepared = True
 
 
 def free_port() -> int:

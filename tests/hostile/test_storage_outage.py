@@ -45,7 +45,7 @@ BUCKET = "atelier-hostile-media"
 MAKER_EMAIL = "hostile-storage-maker@atelier.example"
 MAKER_PASSWORD = "hostile-storage-maker-password-2026"
 MESSAGE = "Your photos could not be stored just now, so nothing was saved."
-LOAD_BEFORE, HANG, DOWN, WATCH_AFTER = 5, 10, 10, 15  # seconds: 40 s of load; 15 s outlast the breaker (10 s)
+LOAD_BEFORE, HANG, DOWN, WATCH_AFTER = 5, 7, 5, 15  # seconds: 32 s of load; 15 s outlast the breaker (10 s)
 # botocore's timeouts for the site (seconds): an upload waits at most one of them, once per worker's cool-down.
 CONNECT_TIMEOUT, READ_TIMEOUT = 2, 5
 
