@@ -1,7 +1,6 @@
 # Atelier: two commands for a fresh clone.
 #   make run    virtualenv, install, migrate, demo catalog if empty, serve on http://127.0.0.1:8000
-#   make test   the whole suite on SQLite, then on PostgreSQL (with the browser journeys and the hostile-world
-#               suite's in-process tests), then the hostile tests against `make serve`
+#   make test   the whole suite on SQLite, then on PostgreSQL (with the browser journeys), then the hostile-world suite
 #   make serve  the production configuration (DEBUG off, gunicorn, PostgreSQL, Redis) on http://127.0.0.1:8000
 
 PYTHON ?= python3
@@ -12,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile test-servers install install-dev chromium vnu services hostile-cluster \
-	wrk screenshots clean bench bench-db bench-copies bench-index bench-search
+	wrk screenshots clean bench bench-db bench-copies bench-index bench-search bench-memory
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -38,11 +37,11 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py prepare_to_serve
 	$(SERVE_ENV) exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
 
-test: install-dev chromium vnu services wrk hostile-cluster
+test: install-dev chromium vnu services
 	$(MAKE) lint
 	$(MAKE) test-sqlite
-	$(MAKE) test-postgres HOSTILE=1
-	$(MAKE) test-servers
+	$(MAKE) test-postgres
+	$(MAKE) test-hostile
 
 # The rooms' import contracts (pyproject.toml, docs/architecture.md) are part of the lint.
 lint:
@@ -57,11 +56,9 @@ test-sqlite:
 	@echo "== Test suite on SQLite (browser journeys and the search parity test: see test-postgres) =="
 	DATABASE_URL=sqlite:///$(CURDIR)/db.test.sqlite3 $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not hostile and not browser and not postgres"
 
-# HOSTILE=1 (as `make test` does) adds the hostile-world suite's in-process tests to the same run: one test
-# database and one collection instead of two.
 test-postgres:
-	@echo "== Test suite on PostgreSQL$(if $(HOSTILE), with the hostile-world suite's in-process tests) =="
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db $(if $(HOSTILE),-m "not servers")
+	@echo "== Test suite on PostgreSQL =="
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q --create-db
 
 # The hostile-world suite (tests/hostile): fuzzing, hostile uploads, injection, load and faults, on
 # PostgreSQL: the in-process tests on two xdist workers, then the tests against `make serve` (marked
@@ -140,6 +137,10 @@ INDEX_DB_URL ?=
 bench-index: install-dev services
 	$(BIN)/python -m bench.index_update --size $(SIZE) $(if $(INDEX_DB_URL),--database-url $(INDEX_DB_URL)) \
 		--out bench/results/index-update-$$(date +%Y-%m-%d)-$(SIZE).md
+
+# Where each gunicorn worker's private memory comes from, scenario by scenario (bench/README.md, "Worker memory").
+bench-memory: install services
+	$(BIN)/python -m bench.memory --size $(SIZE)
 
 # The search's relevance (bench/README.md, "Search relevance"): the relevance set's queries against the demo
 # catalog of 2,000 pieces, on SQLite (a temporary file) and on PostgreSQL (test_atelier_search_relevance,
