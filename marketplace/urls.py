@@ -34,6 +34,7 @@ urlpatterns = [
     path("accounts/", include("catalog.people.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("catalog.studio.urls")),
+    path("", include("catalog.shoppers.urls")),
     path("artisans/", include("artisans.urls")),
     path("requests/", include("catalog.personalization.urls")),
     path("", include("catalog.pages.urls")),

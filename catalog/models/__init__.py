@@ -1,6 +1,7 @@
 """
 The catalog's models: the taxonomies, the piece and how it was made, collections, requests, trust,
-people's public names, the outbox of emails, and search synonyms.
+people's public names, the outbox of emails, search synonyms, and what shoppers keep (saved pieces,
+followed makers, saved searches).
 """
 
 from catalog.models.collections import Collection, CollectionPiece
@@ -16,14 +17,17 @@ from catalog.models.pieces import (
 )
 from catalog.models.requests import PersonalizationRequest, RequestMessage, RequestPhoto, RequestState
 from catalog.models.search import SearchSynonym
+from catalog.models.shoppers import AlertFrequency, Follow, SavedPiece, SavedSearch
 from catalog.models.taxonomy import Category, Certification, MakerCertification, Material, Style, Technique, Tradition
 from catalog.models.trust import CopyFlag, DescriptionBand, PhotoCropHash, PieceReport, Review, TrustEvent
 
 __all__ = [
+    "AlertFrequency",
     "Category",
     "Certification",
     "Collection",
     "CopyFlag",
+    "Follow",
     "DescriptionBand",
     "PhotoCropHash",
     "CollectionPiece",
@@ -39,6 +43,8 @@ __all__ = [
     "PieceReport",
     "PieceViewDay",
     "Profile",
+    "SavedPiece",
+    "SavedSearch",
     "SearchSynonym",
     "ProductionStep",
     "RequestMessage",
