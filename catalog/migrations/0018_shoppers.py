@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import marketplace.choice_labels
 from django.conf import settings
 from django.db import migrations, models
+
+import marketplace.choice_labels
 
 
 class Migration(migrations.Migration):
