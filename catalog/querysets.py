@@ -53,6 +53,13 @@ class PieceQuerySet(models.QuerySet):
         total = PieceViewDay.objects.filter(piece=OuterRef("pk")).order_by().values("piece").annotate(n=Sum("views"))
         return self.annotate(views_count=Coalesce(Subquery(total.values("n")), 0))
 
+    def with_saves_count(self):
+        """Annotates `saves_count`: how many shoppers saved each piece (never who: no shopper is read)."""
+        SavedPiece = apps.get_model("catalog", "SavedPiece")
+
+        count = SavedPiece.objects.filter(piece=OuterRef("pk")).order_by().values("piece").annotate(n=Count("pk"))
+        return self.annotate(saves_count=Coalesce(Subquery(count.values("n")), 0))
+
     def for_lists(self):
         """Eager-loads what a list of pieces shows: maker, category, photos, materials, steps. 4 queries a page."""
         PieceMaterial = apps.get_model("catalog", "PieceMaterial")

@@ -3,11 +3,13 @@ Keep caches in step with the rows they were built from, and check stored photos 
 
 In the catalog's third layer, beside catalog.pages and catalog.services (the `catalog-rooms`
 contract): connected by catalog.apps (`connect()`) at startup; it calls the listing (facets'
-options, search vectors), the trust room (copies) and the catalog's version.
+options, search vectors), the trust room (copies) and the catalog's version; and at sign-in, the
+shoppers room (a visitor's saves kept in the session join their account).
 """
 
 from functools import partial
 
+from django.contrib.auth.signals import user_logged_in
 from django.core import signals as core_signals
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -35,6 +37,7 @@ from catalog.models import (
     Technique,
     Tradition,
 )
+from catalog.shoppers.saves import session_saves_join
 from catalog.trust.copies import description_check, photo_check
 from catalog.versions import bump_catalog_version
 
@@ -161,6 +164,8 @@ def description_stored(sender, instance, raw=False, update_fields=None, **kwargs
 def connect():
     core_signals.request_started.connect(facet_options_request_started, dispatch_uid="facet-options-request-started")
     core_signals.request_finished.connect(facet_options_request_finished, dispatch_uid="facet-options-request-finished")
+    # A visitor's saves kept in the session join their account when they sign in (or up).
+    user_logged_in.connect(session_saves_join, dispatch_uid="shoppers-session-saves-join")
     post_save.connect(photo_stored, sender=PieceImage, dispatch_uid="copies-photo")
     post_save.connect(description_stored, sender=Piece, dispatch_uid="copies-description")
     for model in FACET_OPTION_SOURCES:

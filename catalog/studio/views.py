@@ -254,6 +254,7 @@ class DashboardView(StudioMixin, ListView):
             .prefetch_related("production_steps")
             .with_requests_count()
             .with_views_count()
+            .with_saves_count()
             .order_by("-updated_at", "-id")
         )
         if status := self.get_status():

@@ -14,7 +14,7 @@ from artisans.tests.factories import ArtisanFactory, UserFactory
 from catalog.admin.pieces import MESSAGE_MAKER_NOT_APPROVED_PLURAL, MESSAGE_PUBLISHED_PLURAL
 from catalog.admin.tests.admin_helpers import MakerCertificationFactory, admin_url
 from catalog.choices import PieceStatus
-from catalog.models import OutboxEmail, Piece, Profile, SearchSynonym
+from catalog.models import Follow, OutboxEmail, Piece, Profile, SavedPiece, SavedSearch, SearchSynonym
 from catalog.tests.factories import (
     CategoryFactory,
     CertificationFactory,
@@ -72,6 +72,9 @@ FACTORIES = {
     "profile": lambda: Profile.objects.create(user=UserFactory(), display_name="Ada L."),
     "outboxemail": lambda: OutboxEmail.objects.create(message_id="<1@a>", from_email="a@a", to=["b@a"], subject="Hi"),
     "searchsynonym": lambda: SearchSynonym.objects.create(phrase="huggies", facet="category", value="earrings"),
+    "savedpiece": lambda: SavedPiece.objects.create(shopper=UserFactory(), piece=PieceFactory()),
+    "follow": lambda: Follow.objects.create(shopper=UserFactory(), artisan=ArtisanFactory()),
+    "savedsearch": lambda: SavedSearch.objects.create(shopper=UserFactory(), name="Silver", query="metal=silver"),
 }
 # Requests, their threads and photos are written by shoppers and makers, never added in the admin;
 # the review queue's rows are written by its services.
@@ -87,6 +90,10 @@ NOT_ADDED_IN_ADMIN = {
     "piecereport",
     "descriptionband",
     "photocrophash",
+    # What shoppers keep is written by them alone (catalog.shoppers).
+    "savedpiece",
+    "follow",
+    "savedsearch",
 }
 
 
