@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile test-servers install install-dev chromium vnu services hostile-cluster \
-	wrk screenshots clean bench bench-db bench-copies bench-index bench-search bench-memory
+	wrk screenshots clean bench bench-db bench-copies bench-index bench-search bench-memory bench-alerts
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -86,6 +86,11 @@ hostile-cluster:
 # Copy detection over 100,000 pieces on PostgreSQL (a throwaway test database), results in bench/results/.
 bench-copies: install-dev
 	DATABASE_URL=$(PG_URL) $(BIN)/python bench/copy_scan.py --out bench/results/copy-scan-$$(date +%Y-%m-%d).md
+
+# The alerts of saved searches (bench/README.md, "Saved searches' alerts"): one send_alerts run over 100,000
+# searches of 20,000 shoppers and 1,000 new pieces, on a throwaway PostgreSQL database (atelier_bench_alerts).
+bench-alerts: install-dev services
+	$(BIN)/python -m bench.alerts $(if $(REUSE),--reuse) --out bench/results/alerts-$$(date +%Y-%m-%d).md
 
 # The virtualenv is rebuilt only when a requirements file changes.
 install: $(VENV)/.runtime-installed

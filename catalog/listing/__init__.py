@@ -18,7 +18,8 @@ from `catalog.listing`, never its modules (the `listing-front-door` contract),
 so that what the room offers is this list, and its modules can be split or
 renamed without touching a page. The pages call the two entry points and the
 cards (home, a maker's pieces), the makers' directory its filter and facets,
-the piece page `index_through`, the guide the index's labor hours; the
+the piece page `index_through`, the guide the index's labor hours, the alerts of saved
+searches `selected_ids` (the pieces many states select at once); the
 signals, the demo and a migration keep facets' options and search vectors
 fresh; gunicorn builds the index before it forks its workers.
 """
@@ -35,7 +36,7 @@ from catalog.listing.facets import (
 from catalog.listing.filters import ArtisanFilter, PieceFilter
 from catalog.listing.index import PieceIndex, current_index, index_through, wait_for_rebuild
 from catalog.listing.reads import HOURS_PLACES, NO_HOURS
-from catalog.listing.result import IndexedResult
+from catalog.listing.result import IndexedResult, selected_ids
 from catalog.listing.state import ListingState, querystring
 from catalog.listing.suggest import suggestions
 from catalog.listing.vocabulary import phrase_keys, synonym_facets
@@ -62,6 +63,7 @@ __all__ = [
     "phrase_keys",
     "pieces_for_cards",
     "querystring",
+    "selected_ids",
     "suggestions",
     "synonym_facets",
     "wait_for_rebuild",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 
@@ -464,6 +465,23 @@ def facet_options_request_started(**kwargs):
 
 def facet_options_request_finished(**kwargs):
     _this_request.started, _this_request.options = False, None
+
+
+@contextmanager
+def facet_options_held():
+    """
+    The facet options read once for a block of work outside a request, as a request holds them
+    (the alerts read thousands of listing states in one run: reading the options from the cache
+    for each would be most of the run). Inside a request, the request's hold is left as it is.
+    """
+    if getattr(_this_request, "started", False):
+        yield
+        return
+    facet_options_request_started()
+    try:
+        yield
+    finally:
+        facet_options_request_finished()
 
 
 def _load_options():

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.http import QueryDict
 from pyroaring import BitMap
 
 from catalog.listing.cards import pieces_for_cards
-from catalog.listing.facets import FACETS, FACETS_BY_NAME
-from catalog.listing.filters import Sort
+from catalog.listing.facets import FACETS, FACETS_BY_NAME, facet_options_held
+from catalog.listing.filters import PieceFilter, Sort
 from catalog.listing.index import current_index
 from catalog.listing.reading import Reading, relaxed
 from catalog.listing.reads import ids_of
@@ -51,7 +52,12 @@ class IndexedResult:
     parameters of what it reads as, for the view to redirect to.
     """
 
-    def __init__(self, filterset, index=None):
+    def __init__(self, filterset, index=None, *, counted=True, ids_in_sql=None):
+        """
+        `counted=False`: the ids only, no facet counts (a saved search's alert needs no column);
+        `ids_in_sql`: how the ids under the filters answered in SQL are read (a caller reading many
+        states keeps them per value rather than asking the database again for each state).
+        """
         self.index = index = index or current_index()
         self.filterset = filterset
         self.selections = selections = filterset.selections
@@ -68,11 +74,14 @@ class IndexedResult:
             base = base & index.price_range(selections.get("price_min"), selections.get("price_max"))
         in_sql = [name for name in SQL_FILTERS if name in selections]
         if in_sql:
-            base = base & ids_of(filterset.filtered(in_sql))
+            base = base & (ids_in_sql or _ids_in_sql)(filterset, in_sql)
         chosen = {f.name: index.chosen(f, selections[f.name]) for f in FACETS if f.name in selections}
         if q or typed:
             base = self._searched(q, typed, base, chosen)
         self.ids = BitMap.intersection(base, *chosen.values()) if chosen else base
+        if not counted:
+            self.facet_counts = {}
+            return
         state = tuple(sorted((name, _hashable(value)) for name, value in selections.items() if name != "sort"))
         self.facet_counts = index.facet_counts(chosen, base, state=state)
 
@@ -206,6 +215,52 @@ class IndexedResult:
             ids += found
             offset, limit = 0, limit - len(found)
         return ids
+
+
+def _ids_in_sql(filterset, names):
+    return ids_of(filterset.filtered(names))
+
+
+def selected_ids(queries, *, index=None):
+    """
+    {query: BitMap}: the ids of the published pieces the listing shows at each
+    of `queries` (canonical query strings, without the "?"), read as the page
+    reads them: the same filters (a parameter or value the listing no longer
+    understands is left out), `q` read the same way (a text that reads as
+    filters is followed to what it reads as, as the page redirects to it).
+    One parse and one intersection per query, no facet counts; the filters
+    answered in SQL (`SQL_FILTERS`) cost one query per distinct value, not per
+    query. For the alerts of saved searches (catalog.shoppers.alerts).
+    """
+    index = index or current_index()
+    in_sql = {}
+
+    def ids_in_sql(filterset, names):
+        key = tuple((name, _hashable(filterset.selections[name])) for name in names)
+        if key not in in_sql:
+            in_sql[key] = _ids_in_sql(filterset, names)
+        return in_sql[key]
+
+    def result(params):
+        filterset = PieceFilter(params, queryset=Piece.objects.published())
+        return IndexedResult(filterset, index, counted=False, ids_in_sql=ids_in_sql)
+
+    found = {}
+    with facet_options_held():
+        for query in queries:
+            read = result(QueryDict(query))
+            if read.read_as is not None:
+                read = result(_params(read.read_as))
+            found[query] = read.ids if read.read_as is None else BitMap()
+    return found
+
+
+def _params(selections):
+    """A QueryDict of the listing's parameters `selections` ({name: value or [values]})."""
+    params = QueryDict(mutable=True)
+    for name, value in selections.items():
+        params.setlist(name, [str(each) for each in (value if isinstance(value, list) else [value])])
+    return params
 
 
 def _hashable(value):
