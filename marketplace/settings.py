@@ -383,3 +383,22 @@ PIECE_VIEWS_FLUSH_SECONDS = env.int("PIECE_VIEWS_FLUSH_SECONDS", default=10)
 REQUESTS_PER_HOUR = env.int("REQUESTS_PER_HOUR", default=5)
 MESSAGES_PER_MINUTE = env.int("MESSAGES_PER_MINUTE", default=6)
 REQUEST_MESSAGE_MAX = 4000
+
+# Saved searches (catalog.shoppers.searches): how many a shopper may keep, how many saves or edits
+# a shopper may make an hour (counted in the cache), and their alerts (catalog.shoppers.alerts):
+# the most pieces one search lists in a digest (a link shows the rest) and how long an
+# unsubscribe link in an email keeps working.
+SAVED_SEARCHES_MAX = env.int("SAVED_SEARCHES_MAX", default=50)
+SEARCH_EDITS_PER_HOUR = env.int("SEARCH_EDITS_PER_HOUR", default=60)
+ALERT_PIECES_PER_SEARCH = 12
+# A run of send_alerts queues the digests of this many shoppers per transaction (all or nothing for them;
+# one transaction per shopper made 100,000 searches take over 3 minutes: bench/README.md).
+ALERT_SHOPPERS_PER_TRANSACTION = env.int("ALERT_SHOPPERS_PER_TRANSACTION", default=100)
+ALERT_UNSUBSCRIBE_MAX_AGE_DAYS = 90
+
+# Saved pieces and followed makers: how many toggles a visitor (their account, or their session
+# when not signed in) may press a minute, counted in the cache (catalog.shoppers.views).
+SAVES_PER_MINUTE = env.int("SAVES_PER_MINUTE", default=60)
+FOLLOWS_PER_MINUTE = env.int("FOLLOWS_PER_MINUTE", default=30)
+# The most pieces a visitor who is not signed in keeps saved in their session, newest first.
+SESSION_SAVES_MAX = 200

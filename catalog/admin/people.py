@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from catalog.models import Profile
+from catalog.people.services import account_delete, is_maker
 
 User = get_user_model()
 
@@ -22,7 +23,24 @@ class ProfileInline(admin.StackedInline):
 
 
 class UserWithProfileAdmin(UserAdmin):
+    """
+    Deleting a shopper here goes through `account_delete`, as their own deletion would: open requests
+    withdrawn (the maker told), requests and reports kept without them. A maker's account is deleted by
+    Django's own cascade, once their pieces are gone: while they have any (Piece.artisan is PROTECT),
+    the confirmation page lists them as protected and deletes nothing.
+    """
+
     inlines = [*UserAdmin.inlines, ProfileInline]
+
+    def delete_model(self, request, obj):
+        if is_maker(obj):
+            super().delete_model(request, obj)
+        else:
+            account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self.delete_model(request, user)
 
 
 # django.contrib.auth registered Django's own UserAdmin first (it comes before catalog in INSTALLED_APPS).

@@ -16,6 +16,7 @@ from catalog.models import (
     RequestMessage,
     RequestPhoto,
 )
+from catalog.models.people import FORMER_SHOPPER
 from catalog.personalization.flow import RequestRefused, request_close
 
 MESSAGE_CLOSE_NEEDS_NOTE = "Write a note in the box next to the action: both parties read it."
@@ -45,7 +46,7 @@ class CloseRequestForm(ActionForm):
 class PersonalizationRequestAdmin(admin.ModelAdmin):
     """Requests with filters by state and maker; the state changes only through the close action (with a note)."""
 
-    list_display = ["__str__", "state", "artisan", "shopper", "budget", "needed_by", "created_at"]
+    list_display = ["__str__", "state", "artisan", "shopper_or_former", "budget", "needed_by", "created_at"]
     list_filter = ["state", ("artisan", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["piece", "artisan", "shopper"]
     search_fields = ["pk", "shopper__email", "artisan__name", "piece__title"]
@@ -59,6 +60,11 @@ class PersonalizationRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("shopper"), ordering="shopper")
+    def shopper_or_former(self, obj):
+        # A request outlives its shopper's account (catalog.people.services.account_delete).
+        return obj.shopper if obj.shopper_id else FORMER_SHOPPER
 
     @admin.action(description=_("Close the selected requests (with the note below)"), permissions=["change"])
     def close_requests(self, request, queryset):

@@ -4,7 +4,8 @@ address (domain.md, "Words a page must never contradict").
 
 `Profile` holds the display name a person chose; the user model stays Django's own. `public_name(user)`
 is the one place that says what others see: the chosen display name, else the first name and the
-initial of the last name ("Ada L."), else `NEUTRAL_NAME`. It never reads the email address or the
+initial of the last name ("Ada L."), else `NEUTRAL_NAME`; `FORMER_SHOPPER` for nobody (a request
+whose shopper deleted their account). It never reads the email address or the
 username (allauth makes usernames from the address). `name_clean` is the one rule for a name typed by a
 person (the display name, and the first and last names at sign-up), used by the forms and, as a
 validator, by the model.
@@ -21,6 +22,8 @@ from django.db.models import Q
 DISPLAY_NAME_MAX_LENGTH = 40
 PERSON_NAME_MAX_LENGTH = 50
 NEUTRAL_NAME = "A shopper"
+# Who a request or a message was from once its shopper deleted their account (the user is then None).
+FORMER_SHOPPER = "A former shopper"
 
 ERROR_NAME_BLANK = "Write the name makers will see you by."
 ERROR_NAME_TOO_LONG = "Keep it to %(limit)d characters; this one has %(length)d."
@@ -90,8 +93,8 @@ def default_name(first_name: str, last_name: str) -> str:
 
 def public_name(user) -> str:
     """The name others see for `user`: chosen, else "First L.", else NEUTRAL_NAME; never the email address."""
-    if user is None:
-        return NEUTRAL_NAME
+    if user is None:  # the row outlived its person: their account was deleted (catalog.people.services)
+        return FORMER_SHOPPER
     # A missing profile raises RelatedObjectDoesNotExist, an AttributeError; select_related caches the miss.
     profile = getattr(user, "profile", None)
     if profile is not None and profile.display_name:

@@ -37,8 +37,14 @@ class RequestState(models.TextChoices):
 
 
 class PersonalizationRequest(ChoiceLabels, models.Model):
+    # Null once the shopper deleted their account (catalog.people.services.account_delete): the maker
+    # keeps the thread, which then shows "a former shopper".
     shopper = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personalization_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="personalization_requests",
     )
     artisan = models.ForeignKey("artisans.Artisan", on_delete=models.CASCADE, related_name="personalization_requests")
     piece = models.ForeignKey(

@@ -190,7 +190,10 @@ class PieceReport(ChoiceLabels, models.Model):
     """A shopper's report of a listing; they are emailed the outcome of the review it joins."""
 
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="piece_reports")
+    # Null once the reporter deleted their account: staff keep the report, which a review may rest on.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="piece_reports"
+    )
     reason = models.CharField(max_length=20, choices=ReportReason.choices, help_text=ReportReason.field_help())
     details = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

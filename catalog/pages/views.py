@@ -41,6 +41,9 @@ from catalog.pages import sheets as pages
 from catalog.pages.guide import guide_figures
 from catalog.pages.view_counts import record_view
 from catalog.querysets import card_photos
+from catalog.shoppers.recent import cookie_value as recent_cookie
+from catalog.shoppers.recent import recently_viewed, remember_view
+from catalog.shoppers.saves import saved_marker
 from catalog.versions import request_catalog_version
 
 
@@ -114,6 +117,8 @@ class PieceListView(ListView):
             canonical_query=canonical,
             swapped=self.swaps_listing,
             search=listing.search_note(self.result.note),
+            # The empty state offers the pieces the visitor opened last (catalog.shoppers.recent).
+            recently_viewed=recently_viewed(self.request) if not page.paginator.count else [],
         )
         return context
 
@@ -144,8 +149,10 @@ class PieceDetailView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         sheet = pages.piece_sheet(request, kwargs["slug"])
-        response = self.render_to_response(self.get_context_data(sheet=sheet))
+        recent = recently_viewed(request, exclude=sheet.pk)
+        response = self.render_to_response(self.get_context_data(sheet=sheet, recently_viewed=recent))
         record_view(request, piece_id=sheet.pk, maker_user_id=sheet.maker_user_id)
+        remember_view(request, response, piece_id=sheet.pk)
         return response
 
 
@@ -153,13 +160,15 @@ def piece_etag(request, slug):
     """
     The piece page's ETag, for conditional GET: a page changes when the catalog
     does (its version), and with who is looking (their account, compare tray,
-    CSRF cookie and pending messages), so a 304 never serves another visitor's page.
+    CSRF cookie, pending messages, recently viewed and saved pieces), so a 304 never serves another visitor's page.
     """
     visitor = [
         str(request.user.pk or ""),
         ",".join(compare.tray(request.session)),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         request.COOKIES.get("messages", ""),
+        recent_cookie(request),  # the recently viewed row (catalog.shoppers.recent)
+        saved_marker(request),  # the piece's save button (catalog.shoppers.saves)
     ]
     version = request_catalog_version(request)  # the one the sheet is then read at (catalog.pages.sheets)
     digest = hashlib.blake2b("\n".join([slug, str(version), *visitor]).encode(), digest_size=12)

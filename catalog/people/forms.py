@@ -72,3 +72,30 @@ class DisplayNameForm(forms.Form):
 
     def clean_display_name(self):
         return name_clean(self.cleaned_data["display_name"])
+
+
+PASSWORD_MAX_LENGTH = 4096  # longer than any password a person types; refused without hashing it
+ERROR_PASSWORD_WRONG = "That is not your password: nothing was deleted."
+ERROR_PASSWORD_EMPTY = "Type your password to confirm: nothing was deleted."
+
+
+class AccountDeleteForm(forms.Form):
+    """The signed-in person's password, the one proof that the person at the keyboard owns the account."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        error_messages={"required": ERROR_PASSWORD_EMPTY, "max_length": ERROR_PASSWORD_WRONG},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(ERROR_PASSWORD_WRONG, code="wrong_password")
+        return password

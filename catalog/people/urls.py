@@ -1,4 +1,8 @@
-"""The people room's URLs, namespace "people": a person's display name. Included under /accounts/."""
+"""
+The people room's URLs, namespace "people": a person's display name, their data to download, and
+deleting their account. Included under /accounts/, before allauth. No id in any of them: each page is
+the signed-in person's own.
+"""
 
 from django.urls import path
 
@@ -8,4 +12,7 @@ app_name = "people"
 
 urlpatterns = [
     path("name/", views.DisplayNameView.as_view(), name="name"),
+    path("data/", views.DataView.as_view(), name="data"),
+    path("data/download/", views.data_download, name="data_download"),
+    path("delete/", views.AccountDeleteView.as_view(), name="delete"),
 ]

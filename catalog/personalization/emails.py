@@ -27,6 +27,7 @@ SUBJECTS = {
     "withdraw": "A request was withdrawn",
     "expire": "A quote expired",
     "close": "A request was closed by staff",
+    "shopper_left": "A request was withdrawn: the shopper deleted their account",
     "message": "New message about a request",
 }
 
@@ -36,7 +37,8 @@ def request_notify(*, request, action: str, actor_role: str) -> None:
     shopper_link = reverse("requests:detail", args=[request.pk])
     artisan_link = reverse("studio:request_detail", args=[request.pk])
     recipients = []
-    if actor_role != SHOPPER:
+    # No shopper to tell once they deleted their account (or while they are deleting it).
+    if actor_role != SHOPPER and request.shopper is not None and action != "shopper_left":
         recipients.append((request.shopper.email, shopper_link, request.shopper.get_full_name() or "there"))
     if actor_role != ARTISAN:
         recipients.append((request.artisan.user.email, artisan_link, request.artisan.name))

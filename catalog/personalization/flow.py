@@ -90,6 +90,9 @@ TRANSITIONS = {
     "withdraw": _t({S.SUBMITTED, S.QUOTED, S.ACCEPTED, S.PROOF_SHARED}, S.WITHDRAWN, SHOPPER, "withdrew the request"),
     "expire": _t({S.QUOTED}, S.EXPIRED, SYSTEM, "the quote expired"),
     "close": _t(OPEN_STATES, S.CLOSED, STAFF, "closed the request"),
+    # The shopper deleted their account (catalog.people.services.account_delete): nobody is left to
+    # accept, approve or receive the piece, so the request ends as withdrawn, and the thread says why.
+    "shopper_left": _t(OPEN_STATES, S.WITHDRAWN, SYSTEM, "withdrew the request: the shopper deleted their account"),
 }
 
 
@@ -306,6 +309,20 @@ def request_close(*, request, user, note: str):
 
 def request_expire(*, request):
     return request_transition(request=request, action="expire", user=None)
+
+
+def requests_shopper_left(*, shopper) -> int:
+    """
+    Withdraw every open request of `shopper`, who is deleting their account, so that no maker quotes
+    or makes for a ghost; each maker is told by email. Returns how many. Called inside the deletion's
+    transaction: a refusal (a maker changed a request meanwhile) rolls the whole deletion back.
+    """
+    open_requests = PersonalizationRequest.objects.filter(shopper=shopper, state__in=OPEN_STATES)
+    withdrawn = 0
+    for request in open_requests.select_related("artisan__user").order_by("pk"):
+        request_transition(request=request, action="shopper_left", user=None)
+        withdrawn += 1
+    return withdrawn
 
 
 def requests_expire_due() -> int:

@@ -73,6 +73,7 @@ def perform(action, request, user):
         "withdraw": lambda: flow.request_withdraw(request=request, user=user),
         "close": lambda: flow.request_close(request=request, user=user, note="Spam"),
         "expire": lambda: flow.request_transition(request=request, action="expire", user=user),
+        "shopper_left": lambda: flow.request_transition(request=request, action="shopper_left", user=user),
     }
     return calls[action]()
 

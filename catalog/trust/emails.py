@@ -27,8 +27,8 @@ def review_decision_send(*, review) -> None:
 
 
 def report_outcome_send(*, report, review) -> None:
-    """Tell a shopper what came of their report."""
-    if not report.reporter.email:
+    """Tell a shopper what came of their report (nobody to tell once they deleted their account)."""
+    if report.reporter is None or not report.reporter.email:
         return
     send_templated_email(
         to=report.reporter.email,

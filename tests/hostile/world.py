@@ -25,6 +25,7 @@ from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.choices import PersonalizationKind, PieceStatus, ReviewState
 from catalog.listing.filters import ArtisanFilter, PieceFilter
 from catalog.models import RequestState
+from catalog.shoppers.alerts import unsubscribe_token
 from catalog.tests.factories import (
     CertificationFactory,
     CollectionPieceFactory,
@@ -156,6 +157,13 @@ URL_KWARGS = {
     "sitemap_section": lambda w: {"section": "pieces"},
     "account_confirm_email": lambda w: {"key": "MQ:made-up-key"},
     "account_reset_password_from_key": lambda w: {"uidb36": "1", "key": "made-up-key"},
+    "shoppers:piece_save": lambda w: {"slug": w.piece.slug},
+    "shoppers:maker_follow": lambda w: {"slug": w.maker.slug},
+    # Saved searches: the edits are POST only (any id reverses); the unsubscribe page needs a real signed token.
+    "shoppers:search_rename": lambda w: {"pk": 1},
+    "shoppers:search_frequency": lambda w: {"pk": 1},
+    "shoppers:search_delete": lambda w: {"pk": 1},
+    "shoppers:unsubscribe": lambda w: {"token": unsubscribe_token(shopper_id=w.shopper.pk)},
 }
 
 # URL names that are not pages to open (the browser walks and the HTML check leave them out), and why.
@@ -173,12 +181,19 @@ PAGES_NOT_OPENED = {
     "catalog:compare_toggle": "POST only",
     "catalog:compare_remove": "POST only",
     "catalog:compare_clear": "POST only",
+    "shoppers:piece_save": "POST only",
+    "shoppers:maker_follow": "POST only",
+    "shoppers:search_save": "POST only",
+    "shoppers:search_rename": "POST only",
+    "shoppers:search_frequency": "POST only",
+    "shoppers:search_delete": "POST only",
     # Not HTML pages: nothing to lay out.
     "healthz": "plain-text health check",
     "robots_txt": "plain text",
     "favicon": "an icon",
     "sitemap": "XML",
     "sitemap_section": "XML",
+    "people:data_download": "a JSON attachment",
 }
 
 # URLs left out of the query fuzzing, and why.
@@ -226,6 +241,10 @@ def visitor(name: str, world: World):
     if name.startswith("studio:"):
         return world.maker.user
     if name.startswith(("requests:", "people:")) or name == "catalog:piece_report":
+        return world.shopper
+    if name in ("shoppers:saved", "shoppers:following"):
+        return world.shopper
+    if name == "shoppers:searches":
         return world.shopper
     return None
 

@@ -11,6 +11,7 @@ from catalog.models import PersonalizationRequest, Profile
 from catalog.models.people import (
     DISPLAY_NAME_MAX_LENGTH,
     ERROR_NAME_EMAIL,
+    FORMER_SHOPPER,
     NEUTRAL_NAME,
     name_clean,
     public_name,
@@ -56,9 +57,10 @@ def test_a_first_name_holding_an_address_is_not_shown():
     assert public_name(ada(first_name="ada.lovelace@mail.test")) == NEUTRAL_NAME
 
 
-def test_nobody_and_an_anonymous_visitor_have_the_neutral_name():
-    assert public_name(None) == NEUTRAL_NAME
+def test_an_anonymous_visitor_has_the_neutral_name_and_nobody_is_a_former_shopper():
     assert public_name(AnonymousUser()) == NEUTRAL_NAME
+    # A request's shopper is None once they deleted their account.
+    assert public_name(None) == FORMER_SHOPPER
 
 
 def test_the_template_filter_gives_the_public_name_escaped():
