@@ -126,11 +126,13 @@ screenshots: install-dev chromium
 	$(BIN)/python docs/take_screenshots.py
 
 # The benchmark (bench/README.md): a PostgreSQL database of SIZE pieces built once per code version,
-# gunicorn with 2 workers, wrk. Results in bench/results/<date>-<size>.md.
+# gunicorn with 2 workers, wrk. Results in bench/results/<date>-<size>.md. Then the alerts of saved
+# searches (bench-alerts), whose figures do not depend on SIZE.
 SIZE ?= 100000
 BENCH_SECONDS ?= 12
 bench: install wrk services
 	$(BIN)/python -m bench.run --size $(SIZE) --duration $(BENCH_SECONDS)
+	$(MAKE) bench-alerts
 
 # Only the bench's database of SIZE pieces: built (seed timed) if missing, migrated if present; no server, no wrk.
 bench-db: install services
