@@ -2,7 +2,7 @@
 The "Save" and "Follow" controls, drawn per visitor around cached HTML (cards, the piece sheet).
 
 Each is a real form that works without JavaScript (a POST, then back to the page), which htmx
-enhances: the form posts in place and the answer (`save_button_swap`, `follow_button_swap`) is the
+enhances: the form posts in place and the answer (`toggle_swap`) is the
 new button alone, with the sentence its polite live region announces. The button carries the state
 it asks for (`saved=1|0`, `following=1|0`), so a stale tab asks for what it shows. Written with
 format_html rather than an included template: a grid draws 24 of them. The template tags
@@ -10,6 +10,7 @@ format_html rather than an included template: a grid draws 24 of them. The templ
 """
 
 import re
+from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.html import format_html
@@ -55,42 +56,88 @@ def _form(*, css, action, token, back, form_id, button):
     )
 
 
-def save_button(*, title: str, saved: bool, form_id: str):
-    """The button alone: it asks for the other state, and says which one the piece is in."""
+@dataclass(frozen=True)
+class Toggle:
+    """
+    One kind of control: what it posts to, the field carrying the wanted state (`1` or `0`), its
+    words off and on, what its live region says after turning off and on, and the mark before them.
+    """
+
+    kind: str
+    url_name: str
+    field: str
+    labels: tuple[str, str]
+    announcements: tuple[str, str]
+    marks: tuple[str, str] = ("", "")
+    # How the object's name follows the label for screen readers ("Save: Hammered band", as the
+    # compare button reads; "Follow Oficina Ferro").
+    name_joiner: str = " "
+
+    @property
+    def css(self) -> str:
+        return f"{self.kind}-toggle"
+
+
+SAVE = Toggle(
+    kind="save",
+    url_name="shoppers:piece_save",
+    field="saved",
+    labels=("Save", "Saved"),
+    announcements=(ANNOUNCE_UNSAVED, ANNOUNCE_SAVED),
+    marks=("♡", "♥"),
+    name_joiner=": ",
+)
+FOLLOW = Toggle(
+    kind="follow",
+    url_name="shoppers:maker_follow",
+    field="following",
+    labels=("Follow", "Following"),
+    announcements=(ANNOUNCE_UNFOLLOWED, ANNOUNCE_FOLLOWING),
+)
+
+
+def toggle_button(toggle: Toggle, *, name: str, on: bool, form_id: str):
+    """The button alone: it asks for the other state, and says which one its object is in."""
+    mark = toggle.marks[on]
     return format_html(
-        '<button class="save-toggle__button" id="{}-button" type="submit" name="saved" value="{}" aria-pressed="{}">'
-        '<span class="save-toggle__mark" aria-hidden="true">{}</span> {}'
-        '<span class="visually-hidden">: {}</span></button>',
-        form_id,
-        "0" if saved else "1",
-        "true" if saved else "false",
-        "♥" if saved else "♡",
-        "Saved" if saved else "Save",
-        title,
+        '<button class="{css}__button" id="{form_id}-button" type="submit" name="{field}" value="{value}"'
+        ' aria-pressed="{pressed}">{mark}{label}<span class="visually-hidden">{joiner}{name}</span></button>',
+        css=toggle.css,
+        form_id=form_id,
+        field=toggle.field,
+        value="0" if on else "1",
+        pressed="true" if on else "false",
+        mark=format_html('<span class="{}__mark" aria-hidden="true">{}</span> ', toggle.css, mark) if mark else "",
+        label=toggle.labels[on],
+        joiner=toggle.name_joiner,
+        name=name,
     )
 
 
-def save_form(*, request, token: str, piece, saved: bool):
-    """A piece's save control; `piece` is anything with pk, slug and title (a Piece, a cached sheet)."""
-    form_id = control_id(request, "save", piece.pk)
+def toggle_form(toggle: Toggle, *, request, token: str, target, name: str, on: bool):
+    """
+    The control of `target` (anything with pk and slug: a Piece, a cached sheet, an Artisan), for a
+    visitor who may not be signed in (following leads them to sign in, then back).
+    """
+    form_id = control_id(request, toggle.kind, target.pk)
     return _form(
-        css="save-toggle",
-        action=reverse("shoppers:piece_save", kwargs={"slug": piece.slug}),
+        css=toggle.css,
+        action=reverse(toggle.url_name, kwargs={"slug": target.slug}),
         token=token,
         back=request.get_full_path(),
         form_id=form_id,
-        button=save_button(title=piece.title, saved=saved, form_id=form_id),
+        button=toggle_button(toggle, name=name, on=on, form_id=form_id),
     )
 
 
-def save_button_swap(*, request, piece, saved: bool):
-    """The htmx answer to a save: the new button, and the sentence for the live region already on the page."""
-    form_id = swapped_id(request, "save", piece.pk)
+def toggle_swap(toggle: Toggle, *, request, target, name: str, on: bool):
+    """The htmx answer to a press: the new button, and the sentence for the live region already on the page."""
+    form_id = swapped_id(request, toggle.kind, target.pk)
     return format_html(
         '{}<span id="{}-status" data-hx-swap-oob="innerHTML">{}</span>',
-        save_button(title=piece.title, saved=saved, form_id=form_id),
+        toggle_button(toggle, name=name, on=on, form_id=form_id),
         form_id,
-        ANNOUNCE_SAVED if saved else ANNOUNCE_UNSAVED,
+        toggle.announcements[on],
     )
 
 
@@ -106,39 +153,4 @@ def remove_form(*, request, token: str, piece):
         token,
         request.get_full_path(),
         piece.title,
-    )
-
-
-def follow_button(*, name: str, following: bool, form_id: str):
-    return format_html(
-        '<button class="follow-toggle__button" id="{}-button" type="submit" name="following" value="{}"'
-        ' aria-pressed="{}">{}<span class="visually-hidden"> {}</span></button>',
-        form_id,
-        "0" if following else "1",
-        "true" if following else "false",
-        "Following" if following else "Follow",
-        name,
-    )
-
-
-def follow_form(*, request, token: str, artisan, following: bool):
-    """A maker's follow control; for a visitor who is not signed in it leads to sign in, then back."""
-    form_id = control_id(request, "follow", artisan.pk)
-    return _form(
-        css="follow-toggle",
-        action=reverse("shoppers:maker_follow", kwargs={"slug": artisan.slug}),
-        token=token,
-        back=request.get_full_path(),
-        form_id=form_id,
-        button=follow_button(name=artisan.name, following=following, form_id=form_id),
-    )
-
-
-def follow_button_swap(*, request, artisan, following: bool):
-    form_id = swapped_id(request, "follow", artisan.pk)
-    return format_html(
-        '{}<span id="{}-status" data-hx-swap-oob="innerHTML">{}</span>',
-        follow_button(name=artisan.name, following=following, form_id=form_id),
-        form_id,
-        ANNOUNCE_FOLLOWING if following else ANNOUNCE_UNFOLLOWED,
     )

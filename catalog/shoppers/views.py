@@ -43,6 +43,25 @@ def _wanted(raw: str | None, current: bool) -> bool | None:
     return None
 
 
+def _pressed(request, *, shown, every, slug: str, kept, field: str):
+    """
+    What a press on a Save or Follow control asks: its object, whether the object is public, and the
+    state wanted (None for a value other than 1 or 0). `shown` holds the objects anyone may keep,
+    `every` those a visitor may only let go of, if they keep them already (`kept(object)`): anything
+    else is a 404, as is asking to keep what is not public.
+    """
+    target = shown.filter(slug=slug).first()
+    public = target is not None
+    if not public:
+        target = every.filter(slug=slug).first()
+        if target is None or not kept(target):
+            raise Http404("Nothing by that name to keep.")
+    wanted = _wanted(request.POST.get(field), kept(target))
+    if wanted and not public:
+        raise Http404("Nothing by that name to keep.")
+    return target, public, wanted
+
+
 def _back(request, default: str) -> str:
     """The page to go back to: `next` when it is a path of this site, else `default`."""
     back = request.POST.get("next", "")
@@ -76,24 +95,25 @@ def piece_save_toggle(request, slug):
         limit_hit(scope="save", key=_visitor_key(request), limit=settings.SAVES_PER_MINUTE, window=60)
     except RateLimited as error:
         return too_many_requests(request, error)
-    piece = Piece.objects.published().only("pk", "slug", "title").filter(slug=slug).first()
-    public = piece is not None
-    if not public:
-        piece = Piece.objects.only("pk", "slug", "title").filter(slug=slug).first()
-        if piece is None or not saves.is_saved(request, piece):
-            raise Http404("No such piece to save.")
-    wanted = _wanted(request.POST.get("saved"), saves.is_saved(request, piece))
+    piece, public, wanted = _pressed(
+        request,
+        shown=Piece.objects.published().only("pk", "slug", "title"),
+        every=Piece.objects.only("pk", "slug", "title"),
+        slug=slug,
+        kept=lambda piece: saves.is_saved(request, piece),
+        field=buttons.SAVE.field,
+    )
     if wanted is None:
         return render(request, "400.html", status=400)
-    if wanted and not public:
-        raise Http404("No such piece to save.")
     if request.user.is_authenticated:
         saves.piece_save(shopper=request.user, piece=piece, saved=wanted)
     else:
         saves.session_piece_save(session=request.session, piece=piece, saved=wanted)
     saves.forget_saved(request)
     if request.htmx:
-        return _htmx_answer(buttons.save_button_swap(request=request, piece=piece, saved=wanted))
+        return _htmx_answer(
+            buttons.toggle_swap(buttons.SAVE, request=request, target=piece, name=piece.title, on=wanted)
+        )
     messages.success(request, (MESSAGE_SAVED if wanted else MESSAGE_UNSAVED) % {"title": piece.title})
     return HttpResponseRedirect(_back(request, piece.get_absolute_url() if public else reverse("shoppers:saved")))
 
@@ -113,21 +133,22 @@ def maker_follow_toggle(request, slug):
         limit_hit(scope="follow", key=_visitor_key(request), limit=settings.FOLLOWS_PER_MINUTE, window=60)
     except RateLimited as error:
         return too_many_requests(request, error)
-    artisan = Artisan.objects.approved().only("pk", "slug", "name").filter(slug=slug).first()
-    public = artisan is not None
-    if not public:
-        artisan = Artisan.objects.only("pk", "slug", "name").filter(slug=slug).first()
-        if artisan is None or artisan.pk not in follows.followed_maker_ids(request):
-            raise Http404("No such maker to follow.")
-    wanted = _wanted(request.POST.get("following"), artisan.pk in follows.followed_maker_ids(request))
+    artisan, public, wanted = _pressed(
+        request,
+        shown=Artisan.objects.approved().only("pk", "slug", "name"),
+        every=Artisan.objects.only("pk", "slug", "name"),
+        slug=slug,
+        kept=lambda artisan: artisan.pk in follows.followed_maker_ids(request),
+        field=buttons.FOLLOW.field,
+    )
     if wanted is None:
         return render(request, "400.html", status=400)
-    if wanted and not public:
-        raise Http404("No such maker to follow.")
     follows.maker_follow(shopper=request.user, artisan=artisan, following=wanted)
     follows.forget_followed(request)
     if request.htmx:
-        return _htmx_answer(buttons.follow_button_swap(request=request, artisan=artisan, following=wanted))
+        return _htmx_answer(
+            buttons.toggle_swap(buttons.FOLLOW, request=request, target=artisan, name=artisan.name, on=wanted)
+        )
     messages.success(request, (MESSAGE_FOLLOWING if wanted else MESSAGE_UNFOLLOWED) % {"name": artisan.name})
     return HttpResponseRedirect(_back(request, artisan.get_absolute_url() if public else reverse("shoppers:following")))
 

@@ -18,8 +18,13 @@ register = template.Library()
 def save_toggle(context, piece):
     """A piece's "Save" / "Saved" button (`piece`: a Piece, or anything with its pk, slug and title)."""
     request = context["request"]
-    return buttons.save_form(
-        request=request, token=context.get("csrf_token", ""), piece=piece, saved=saves.is_saved(request, piece)
+    return buttons.toggle_form(
+        buttons.SAVE,
+        request=request,
+        token=context.get("csrf_token", ""),
+        target=piece,
+        name=piece.title,
+        on=saves.is_saved(request, piece),
     )
 
 
@@ -33,9 +38,11 @@ def remove_saved(context, piece):
 def follow_toggle(context, artisan):
     """A maker's "Follow" / "Following" button."""
     request = context["request"]
-    return buttons.follow_form(
+    return buttons.toggle_form(
+        buttons.FOLLOW,
         request=request,
         token=context.get("csrf_token", ""),
-        artisan=artisan,
-        following=artisan.pk in follows.followed_maker_ids(request),
+        target=artisan,
+        name=artisan.name,
+        on=artisan.pk in follows.followed_maker_ids(request),
     )
