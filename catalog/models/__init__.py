@@ -1,10 +1,11 @@
 """
 The catalog's models: the taxonomies, the piece and how it was made, collections, requests, trust,
-people's public names, the outbox of emails, search synonyms, and what shoppers keep (saved pieces,
-followed makers, saved searches).
+people's public names, the outbox of emails, search synonyms, imports of a maker's catalog, and what
+shoppers keep (saved pieces, followed makers, saved searches).
 """
 
 from catalog.models.collections import Collection, CollectionPiece
+from catalog.models.imports import ImportedRow, ImportFormat, ImportJob, ImportState
 from catalog.models.outbox import OutboxEmail, OutboxState
 from catalog.models.people import Profile
 from catalog.models.pieces import (
@@ -28,6 +29,10 @@ __all__ = [
     "Collection",
     "CopyFlag",
     "Follow",
+    "ImportFormat",
+    "ImportJob",
+    "ImportState",
+    "ImportedRow",
     "DescriptionBand",
     "PhotoCropHash",
     "CollectionPiece",

@@ -73,6 +73,9 @@ class Piece(ChoiceLabels, models.Model):
     artisan = models.ForeignKey(Artisan, on_delete=models.PROTECT, related_name="pieces")
     title = models.CharField(max_length=150)
     slug = models.SlugField(max_length=170, unique=True)
+    # The maker's own reference for the piece (their stock code elsewhere): an import matches rows to
+    # pieces by it, within the maker's own pieces only; unique per maker when given.
+    sku = models.CharField(max_length=64, blank=True, help_text=_("Your own reference for this piece, if you use one."))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="pieces")
     description = models.TextField(blank=True)
 
@@ -185,6 +188,7 @@ class Piece(ChoiceLabels, models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["artisan", "sku"], condition=~Q(sku=""), name="piece_sku_once_per_maker"),
             models.CheckConstraint(name="piece_price_not_negative", condition=Q(price__gte=0)),
             models.CheckConstraint(
                 name="piece_costs_not_negative",

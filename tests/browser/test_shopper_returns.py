@@ -2,8 +2,8 @@
 A shopper who comes back (issue 18), end to end in the browser: saves two pieces before having an
 account, signs up and finds them saved, follows their maker, saves a search; a new piece matching it
 is published, `send_alerts` sends one digest (read from the test mailbox), whose link opens the piece
-and whose unsubscribe link stops the alerts; then the shopper downloads their data and deletes their
-account. axe-core and the sideways scroll are checked on every page at phone and desktop widths.
+(with the pieces looked at before, below it) and whose unsubscribe link stops the alerts; then the
+shopper downloads their data and deletes their account. axe-core and the sideways scroll are checked on every page at phone and desktop widths.
 """
 
 import datetime
@@ -65,6 +65,8 @@ def test_a_shopper_saves_follows_is_alerted_takes_their_data_and_leaves(live_ser
     expect(page.locator("main")).to_contain_text("Hammered band")
     expect(page.locator("main")).to_contain_text("Oval signet")
     checked(page, "saved-anonymous")
+    page.get_by_role("link", name="Oval signet").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Oval signet")
 
     # Signing up (and confirming the address) keeps them, now on the account.
     page.goto(f"{live_server.url}/accounts/signup/")
@@ -121,6 +123,9 @@ def test_a_shopper_saves_follows_is_alerted_takes_their_data_and_leaves(live_ser
     piece_link = re.search(r"https?://\S+/pieces/[-\w]+/", digest.body).group(0)
     page.goto(on_site(piece_link, live_server))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Twisted ring")
+    # Below it, the pieces opened before (kept in a cookie since before the account existed).
+    expect(page.get_by_role("region", name="Pieces you looked at recently")).to_contain_text("Oval signet")
+    checked(page, "piece-recently-viewed")
 
     # Its unsubscribe link asks first (a GET changes nothing), then stops the alerts.
     unsubscribe = digest.extra_headers["List-Unsubscribe"].strip("<>")
