@@ -1,6 +1,6 @@
 """
 Fixtures shared by every test: media in a temporary folder, a clean cache, no piece views held over,
-email through the outbox.
+email through the outbox, photos' renditions made only where a test asks for them.
 """
 
 import pytest
@@ -11,6 +11,23 @@ def media_root(settings, tmp_path):
     """Uploads and renditions go to a folder of the test's own, never to the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def renditions_only_where_asked(request, monkeypatch):
+    """
+    A saved photo's four WebP renditions (artisans.images: made on save in production, imagekit's
+    Optimistic strategy) cost about 140 ms a photo, most of what a test's photos cost, and most tests
+    never open them: their pages name the renditions' files, which need not exist. So a test makes
+    none unless it is marked `renditions` (the demo seed, the storage's outage, the uploads); pages
+    still believe every rendition exists, as the Optimistic strategy does.
+    """
+    if request.node.get_closest_marker("renditions"):
+        return
+    from artisans.images import Rendition
+
+    # A strategy with no callbacks: nothing generated on save; existence not verified (imagekit's default).
+    monkeypatch.setattr(Rendition, "cachefile_strategy", {})
 
 
 @pytest.fixture(autouse=True)

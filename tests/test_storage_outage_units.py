@@ -225,6 +225,7 @@ def test_a_storage_that_hangs_holds_an_upload_only_until_the_read_timeout_then_n
     assert len(silent_endpoint.held) == 1
 
 
+@pytest.mark.renditions
 def test_rendition_urls_need_no_round_trip_to_the_storage(settings, monkeypatch):
     """Pages keep rendering while the storage is away: a rendition's URL is computed, never asked for."""
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage("http://127.0.0.1:1")}

@@ -241,7 +241,7 @@ class PieceAdmin(admin.ModelAdmin):
     # In the order of the article: how it is made, materials and price,
     # uniqueness, durability and care, story and heritage; then curation.
     fieldsets = [
-        (None, {"fields": ["title", "slug", "artisan", "category", "description"]}),
+        (None, {"fields": ["title", "slug", "artisan", "sku", "category", "description"]}),
         (
             _("How it is made"),
             {

@@ -30,6 +30,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # A page in a browser loads its photos: they are made as in production (conftest.py).
+            item.add_marker(pytest.mark.renditions)
 
 
 @pytest.fixture(scope="session")

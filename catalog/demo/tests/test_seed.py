@@ -327,6 +327,7 @@ def test_if_empty_seeds_an_empty_catalog(without_drawing):
     assert Piece.objects.count() == 10
 
 
+@pytest.mark.renditions
 def test_every_piece_has_a_stored_cover_and_card_rendition_and_each_planted_copy_comes_after_its_original():
     seed("--pieces", "60")
 

@@ -6,6 +6,8 @@ the number of queries a request costs does not grow with the catalog.
 import re
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
 from artisans.tests.factories import ArtisanFactory
@@ -17,14 +19,33 @@ pytestmark = pytest.mark.django_db
 LISTING = reverse("catalog:piece_list")
 
 
-@pytest.fixture(params=[3, 30], ids=["3 pieces", "30 pieces"])
-def catalog(request):
-    silver = MaterialFactory(name="Sterling silver", slug="sterling-silver")
-    makers = [ArtisanFactory(), ArtisanFactory()]
-    for n in range(request.param):
-        piece = piece_with_details(artisan=makers[n % 2], title=f"Hammered ring {n}", featured=n % 3 == 0)
-        piece.materials.update(material=silver)
-    return Piece.objects.published()
+@pytest.fixture(scope="module")
+def catalog_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, catalog_media):
+    """The module's catalogs keep their photos in one folder for all its tests (overrides the root fixture)."""
+    settings.MEDIA_ROOT = catalog_media
+    return catalog_media
+
+
+@pytest.fixture(scope="module", params=[3, 30], ids=["3 pieces", "30 pieces"])
+def catalog(request, django_db_setup, django_db_blocker, catalog_media):
+    """
+    A catalog of 3 or 30 pieces for every test of the module, rolled back after the last: built once per
+    size rather than once per test (the photos' renditions take seconds); each test's own writes are
+    still rolled back by its `django_db`.
+    """
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=catalog_media), transaction.atomic():
+        silver = MaterialFactory(name="Sterling silver", slug="sterling-silver")
+        makers = [ArtisanFactory(), ArtisanFactory()]
+        for n in range(request.param):
+            piece = piece_with_details(artisan=makers[n % 2], title=f"Hammered ring {n}", featured=n % 3 == 0)
+            piece.materials.update(material=silver)
+        yield Piece.objects.published()
+        transaction.set_rollback(True)
 
 
 # Each scenario: its URL for a catalog, and the most queries it may cost once warm.
