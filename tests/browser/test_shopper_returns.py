@@ -3,7 +3,8 @@ A shopper who comes back (issue 18), end to end in the browser: saves two pieces
 account, signs up and finds them saved, follows their maker, saves a search; a new piece matching it
 is published, `send_alerts` sends one digest (read from the test mailbox), whose link opens the piece
 (with the pieces looked at before, below it) and whose unsubscribe link stops the alerts; then the
-shopper downloads their data and deletes their account. axe-core and the sideways scroll are checked on every page at phone and desktop widths.
+shopper downloads their data and deletes their account. axe-core and the sideways scroll are checked
+on every page at phone and desktop widths.
 """
 
 import datetime
