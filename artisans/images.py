@@ -5,8 +5,9 @@ names shared by every model that holds a photo.
 An upload is accepted only when Pillow decodes it as JPEG, PNG or WebP (its
 name and declared type are ignored), it is within `MAX_UPLOAD_BYTES` and
 `MAX_IMAGE_PIXELS`, and it decodes completely. What is stored is a re-encoded
-copy with the orientation applied and every bit of metadata (EXIF with its
-GPS position, XMP, text chunks) left behind, under a random name.
+copy with the orientation applied, its colours in sRGB, and every bit of
+metadata (EXIF with its GPS position, XMP, JPEG comments, PNG text chunks, the
+ICC profile) left behind, under a random name.
 `UploadedImageField` (a model field) gives every model form, the admin's
 included, the form field that does this, so no upload can skip it.
 
@@ -30,7 +31,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from imagekit import ImageSpec
 from imagekit.processors import ResizeToFill, ResizeToFit
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 # What Pillow calls each accepted format, and the suffix its stored copy gets.
 ACCEPTED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -46,6 +47,40 @@ ERROR_FAR_TOO_MANY_PIXELS = "The image is far larger than any photo; photos can 
 ERROR_BROKEN = "The photo is damaged or incomplete (perhaps the upload was cut short). Try another copy of it."
 
 
+# What of an image's `info` survives the re-encoding: only what is part of the picture itself.
+KEPT_INFO = {"transparency"}
+
+
+def _in_srgb(image):
+    """
+    The image's pixels in sRGB, when it carries an ICC profile: the colours stay right once the
+    profile (which may hold any text in its description and copyright tags) is dropped. A profile
+    that cannot be read, or does not fit the image's mode, is dropped without a conversion.
+    """
+    icc = image.info.get("icc_profile")
+    if not icc:
+        return image
+    if image.mode in ("P", "PA") or "transparency" in image.info:
+        image = image.convert("RGBA")  # a palette or a transparent colour: as an alpha channel
+    alpha = image.getchannel("A") if image.mode in ("RGBA", "LA") else None
+    if image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("L" if image.mode == "LA" else "RGB")
+    try:
+        source = ImageCms.ImageCmsProfile(BytesIO(icc))
+        converted = ImageCms.profileToProfile(image, source, _srgb_profile(), outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        converted = image.convert("RGB") if image.mode == "CMYK" else image.copy()
+    if alpha is not None:
+        converted = converted.convert("RGB") if converted.mode != "RGB" else converted
+        converted.putalpha(alpha)
+    return converted
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile():
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
 def _refuse(message, code, **params):
     raise ValidationError(message, code=code, params=params or None)
 
@@ -55,9 +90,10 @@ def image_clean(upload) -> ContentFile:
     Check an uploaded file and return a clean copy to store, or raise ValidationError saying why not.
 
     The returned file is re-encoded from the decoded pixels, so nothing but the
-    picture survives: no EXIF (GPS position, camera serial), no XMP or comments.
-    The EXIF orientation is applied to the pixels first, so the photo stands
-    the right way up without its metadata.
+    picture survives: no EXIF (GPS position, camera serial), no XMP, no JPEG
+    comment, no PNG text chunk, no ICC profile (the pixels are converted to sRGB
+    first, so the colours stay right). The EXIF orientation is applied to the
+    pixels first, so the photo stands the right way up without its metadata.
     """
     size = upload.size
     if not size:
@@ -94,10 +130,14 @@ def image_clean(upload) -> ContentFile:
         # Pillow's ways of saying the data ends early or contradicts itself.
         _refuse(ERROR_BROKEN, "broken_image")
     image = ImageOps.exif_transpose(image)
-    if image_format == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+    image = _in_srgb(image)
+    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    # Pillow writes some of what it read back out: a JPEG's comment (COM, which may hold a
+    # script), a PNG's ICC profile. Only the transparency, which is part of the picture, stays.
+    image.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
     buffer = BytesIO()
-    # No exif=, icc or pnginfo arguments: Pillow writes only the pixels it is given.
+    # No exif=, icc_profile=, comment= or pnginfo= arguments: nothing but the pixels is written.
     options = {"JPEG": {"quality": 92}, "PNG": {"optimize": True}, "WEBP": {"quality": 90}}[image_format]
     image.save(buffer, image_format, **options)
     return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}{ACCEPTED_FORMATS[image_format]}")
