@@ -13,9 +13,16 @@ PYTEST_WORKERS ?= 2
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile test-servers install install-dev chromium vnu services hostile-cluster \
 	wrk screenshots clean bench bench-db bench-copies bench-index bench-search bench-memory bench-alerts
 
+# Beside the development server, the background worker of django-tasks' database backend (imports run
+# there) and the check that resumes an import whose worker stopped (every minute); both stop with the
+# server: the trap sends TERM twice (the first asks the worker to finish its task, the second stops it;
+# an import cut short resumes from its last row at the next `make run`).
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py db_worker --no-reload --interval 1 & WORKER=$$!; \
+	$(BIN)/python manage.py resume_imports --forever & RESUME=$$!; \
+	trap 'kill -TERM $$WORKER $$RESUME 2>/dev/null; sleep 0.2; kill -TERM $$WORKER 2>/dev/null; wait' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The production configuration, run locally: DEBUG off, static files collected and served by WhiteNoise,
@@ -33,9 +40,14 @@ SERVE_ENV = DEBUG=0 \
 	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
 	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
 
+# One background worker (imports) and the resume check run beside gunicorn, stopped with it as in `make run`;
+# production runs them as services of their own (docs/deploy.md, "Background workers").
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py prepare_to_serve
-	$(SERVE_ENV) exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
+	$(SERVE_ENV) $(BIN)/python manage.py db_worker --no-reload & WORKER=$$!; \
+	$(SERVE_ENV) $(BIN)/python manage.py resume_imports --forever & RESUME=$$!; \
+	trap 'kill -TERM $$WORKER $$RESUME 2>/dev/null; sleep 0.2; kill -TERM $$WORKER 2>/dev/null; wait' EXIT INT TERM; \
+	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
 
 test: install-dev chromium vnu services
 	$(MAKE) lint

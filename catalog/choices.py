@@ -296,6 +296,7 @@ class ReviewState(models.TextChoices):
     FLAGS_CLEARED=_("Staff cleared the copy flags."),
     REPORTED=_("A shopper reported the listing."),
     WITHDRAWN=_("The maker withdrew a certification claim before staff decided."),
+    IMPORTED=_("Staff imported pieces from a spreadsheet for the maker (onboarding help)."),
 )
 class TrustAction(models.TextChoices):
     OPENED = "opened", _("Queued for review")
@@ -308,6 +309,7 @@ class TrustAction(models.TextChoices):
     FLAGS_CLEARED = "flags_cleared", _("Copy flags cleared")
     REPORTED = "reported", _("Reported by a shopper")
     WITHDRAWN = "withdrawn", _("Withdrawn by the maker")
+    IMPORTED = "imported", _("Pieces imported by staff")
 
 
 @explained(

@@ -15,7 +15,19 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Abs, Coalesce
 
 from artisans.choices import ArtisanStatus
@@ -59,6 +71,24 @@ class PieceQuerySet(models.QuerySet):
 
         count = SavedPiece.objects.filter(piece=OuterRef("pk")).order_by().values("piece").annotate(n=Count("pk"))
         return self.annotate(saves_count=Coalesce(Subquery(count.values("n")), 0))
+
+    def with_checklist(self):
+        """
+        Annotates `needs_<item>` for each item of a draft's checklist (`checklist_conditions`) and
+        `needs_details`, true when any is outstanding: subqueries in the one query, never a query per piece.
+        """
+        conditions = checklist_conditions()
+        flags = {
+            f"needs_{code}": ExpressionWrapper(condition, output_field=BooleanField())
+            for code, condition in conditions.items()
+        }
+        return self.annotate(**flags).annotate(
+            needs_details=ExpressionWrapper(_any(conditions.values()), output_field=BooleanField())
+        )
+
+    def needing_details(self):
+        """The pieces whose checklist is not empty (the studio's "Needs details"): one query, EXISTS subqueries."""
+        return self.filter(needing_details_condition())
 
     def for_lists(self):
         """Eager-loads what a list of pieces shows: maker, category, photos, materials, steps. 4 queries a page."""
@@ -117,6 +147,46 @@ class PieceQuerySet(models.QuerySet):
         else:
             candidates = Q(pk__in=below) | Q(pk__in=above)  # SQLite allows no LIMIT inside a UNION
         return self.filter(candidates).order_by(Abs(F("price") - piece.price), "-id")
+
+
+def checklist_conditions():
+    """
+    What a piece still needs before it can be published, {item's code: a condition true of a piece
+    that needs it}; the words and which items block publishing are catalog.services' (`CHECKLIST`),
+    the one reading of this rule (`piece_checklist`, `pieces_publish`, the studio's "Needs details").
+
+    Provenance is given by an origin, recycled stock or a named certification; a photo "says what it
+    shows" when its alt text is more than the piece's title, which is what an import writes for a
+    photo the file did not describe.
+    """
+    PieceImage, PieceMaterial, ProductionStep = (
+        apps.get_model("catalog", name) for name in ("PieceImage", "PieceMaterial", "ProductionStep")
+    )
+    materials = PieceMaterial.objects.filter(piece=OuterRef("pk"))
+    photos = PieceImage.objects.filter(piece=OuterRef("pk"))
+    # Provenance and described photos are not "done" for a piece with no material or no photo at all:
+    # the checklist would otherwise tick what is not there.
+    return {
+        "method": Q(production_method=""),
+        "steps": ~Exists(ProductionStep.objects.filter(piece=OuterRef("pk"))),
+        "materials": ~Exists(materials),
+        "provenance": ~Exists(materials)
+        | Exists(materials.filter(origin="", recycled=False, certification__isnull=True)),
+        "photo": ~Exists(photos.filter(is_process_photo=False)),
+        "alt_text": ~Exists(photos) | Exists(photos.filter(alt_text=OuterRef("title"))),
+    }
+
+
+def needing_details_condition():
+    """`needing_details()` as a condition, for a count's filter (`Count("id", filter=…)`)."""
+    return _any(checklist_conditions().values())
+
+
+def _any(conditions):
+    combined = Q()
+    for condition in conditions:
+        combined |= condition if isinstance(condition, Q) else Q(condition)
+    return combined
 
 
 # The piece page's one-to-one parts: the maker, the category and the staff member who checked the evidence.

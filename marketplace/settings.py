@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "storages",
+    "django_tasks",
+    "django_tasks_db",
     "artisans",
     "catalog",
 ]
@@ -400,5 +402,57 @@ ALERT_UNSUBSCRIBE_MAX_AGE_DAYS = 90
 # when not signed in) may press a minute, counted in the cache (catalog.shoppers.views).
 SAVES_PER_MINUTE = env.int("SAVES_PER_MINUTE", default=60)
 FOLLOWS_PER_MINUTE = env.int("FOLLOWS_PER_MINUTE", default=30)
+# The studio's changes to many pieces at once and its duplicates: how many a maker may ask for a
+# minute (catalog.studio.bulk, catalog.studio.duplicate_views); each one writes many rows.
+STUDIO_CHANGES_PER_MINUTE = env.int("STUDIO_CHANGES_PER_MINUTE", default=30)
 # The most pieces a visitor who is not signed in keeps saved in their session, newest first.
 SESSION_SAVES_MAX = 200
+
+# --- Background tasks ---------------------------------------------------------
+
+# Slow work (an import of a maker's catalog: catalog.imports.jobs) runs outside the request, through
+# Django's tasks framework (the django-tasks backport) and its database backend: a task is a row in the
+# site's own database, run by `manage.py db_worker` (`make run` starts one beside the development server;
+# production runs them as services: docs/deploy.md). No other service to run, and a task enqueued in a
+# transaction that rolls back is never seen.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# An import's worker writes a heartbeat after every row; a job whose heartbeat is older than this
+# (seconds) lost its worker, and `resume_imports` queues it again: it carries on after the rows already
+# written. A job is tried at most IMPORT_MAX_ATTEMPTS times, then stopped with a message to the maker.
+IMPORT_STALE_AFTER = env.int("IMPORT_STALE_AFTER", default=120)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+
+# --- Imports ------------------------------------------------------------------
+
+# A maker's catalog brought in from a spreadsheet (catalog.imports): the most data rows one CSV may
+# hold, and its largest size in bytes; a bigger file is refused with a message before it is read
+# whole (docs/imports.md and the template's guide say both).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_CSV_BYTES = env.int("IMPORT_MAX_CSV_BYTES", default=10 * 1024 * 1024)
+# How many times a minute a maker may download their pieces (/studio/export.csv reads every piece).
+IMPORT_EXPORTS_PER_MINUTE = env.int("IMPORT_EXPORTS_PER_MINUTE", default=10)
+# How many files a maker may upload for a preview per hour (catalog.studio.import_views): each is read whole.
+IMPORTS_PER_HOUR = env.int("IMPORTS_PER_HOUR", default=30)
+
+# The zip of photos (catalog.imports.photos). Sized for the 2,000-photo catalog an import aims at:
+# phones' JPEGs and marketplaces' full-size downloads weigh 1 to 3 MB, so 2,000 photos are about
+# 4 GB at most; photos barely compress, so a member inflating more than IMPORT_MAX_ZIP_RATIO times
+# its stored size is a zip bomb, not a photo. Each member is read alone, in memory, within
+# MAX_UPLOAD_BYTES: nothing of the zip is ever written to disk.
+IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=5000)
+IMPORT_MAX_ZIP_BYTES = env.int("IMPORT_MAX_ZIP_BYTES", default=4 * 1024 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
+# Photos fetched from the URLs a spreadsheet gives (catalog.imports.fetch): off unless turned on,
+# and then only over https from public addresses (the guard against server-side request forgery),
+# within MAX_UPLOAD_BYTES, a connect timeout and a total time per photo (seconds).
+IMPORT_FETCH_PHOTOS = env.bool("IMPORT_FETCH_PHOTOS", default=False)
+IMPORT_FETCH_CONNECT_TIMEOUT = env.float("IMPORT_FETCH_CONNECT_TIMEOUT", default=5.0)
+IMPORT_FETCH_TOTAL_TIMEOUT = env.float("IMPORT_FETCH_TOTAL_TIMEOUT", default=20.0)
+# Addresses the guard lets through although they are not public, over http too: empty in every
+# deployment; the tests set it to reach their own local server, and nothing else.
+IMPORT_FETCH_TEST_ADDRESSES = frozenset()

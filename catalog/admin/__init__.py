@@ -7,4 +7,14 @@ A room at the top of catalog: it may import every room below (trust and
 personalization for their services, catalog.services for pieces' writes).
 """
 
-from catalog.admin import collections, outbox, people, pieces, requests, shoppers, taxonomy, trust  # noqa: F401
+from catalog.admin import (  # noqa: F401
+    collections,
+    imports,
+    outbox,
+    people,
+    pieces,
+    requests,
+    shoppers,
+    taxonomy,
+    trust,
+)

@@ -32,6 +32,11 @@ class ImportState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# A problem the job's run wrote (catalog.imports.jobs) carries this key set to true, so that a resumed
+# run can drop those of the rows it tries again, and the progress shows them apart from any other.
+RUN_PROBLEM = "during_import"
+
+
 class ImportJob(ChoiceLabels, models.Model):
     artisan = models.ForeignKey("artisans.Artisan", on_delete=models.CASCADE, related_name="import_jobs")
     # Who started it: the maker, or staff importing for them (recorded in the audit trail too).
@@ -52,6 +57,9 @@ class ImportJob(ChoiceLabels, models.Model):
     # Problems found while writing, per row: [{"row": 14, "column": "PRICE", "message": "..."}].
     problems = models.JSONField(default=list, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # How many times a worker took the job up (catalog.imports.jobs): a resumed job counts again, and the
+    # number fences off a worker thought dead that wakes up (its writes name an attempt no longer current).
+    attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +70,24 @@ class ImportJob(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.csv_name} ({self.get_state_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: a worker has it, or will."""
+        return self.state in (ImportState.QUEUED, ImportState.RUNNING)
+
+    @property
+    def has_ended(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED, ImportState.CANCELLED)
+
+    @property
+    def run_problems(self) -> list[dict]:
+        """The problems met while writing the rows (not the preview's), in the order met."""
+        return [problem for problem in self.problems if problem.get(RUN_PROBLEM)]
+
+    @property
+    def percent_done(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
 
 
 class ImportedRow(models.Model):

@@ -80,8 +80,10 @@ class Piece(ChoiceLabels, models.Model):
     description = models.TextField(blank=True)
 
     # 1. How it is made
+    # Empty only on a draft or an archived piece: an import never claims a method its file does not
+    # state, and the draft's checklist asks for it (catalog.services.CHECKLIST); publishing needs it.
     production_method = models.CharField(
-        max_length=20, choices=ProductionMethod.choices, help_text=ProductionMethod.field_help()
+        max_length=20, choices=ProductionMethod.choices, blank=True, help_text=ProductionMethod.field_help()
     )
     made_by = models.CharField(
         max_length=20, choices=MadeBy.choices, default=MadeBy.ARTISAN, help_text=MadeBy.field_help()
@@ -189,6 +191,12 @@ class Piece(ChoiceLabels, models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["artisan", "sku"], condition=~Q(sku=""), name="piece_sku_once_per_maker"),
+            models.CheckConstraint(
+                name="piece_method_unless_unpublished",
+                condition=~Q(production_method="") | Q(status__in=[PieceStatus.DRAFT, PieceStatus.ARCHIVED]),
+                violation_error_message=_("Say how the piece is made before it is published."),
+                violation_error_code="method_required",
+            ),
             models.CheckConstraint(name="piece_price_not_negative", condition=Q(price__gte=0)),
             models.CheckConstraint(
                 name="piece_costs_not_negative",
@@ -339,7 +347,8 @@ class Piece(ChoiceLabels, models.Model):
 
     @property
     def production_method_explanation(self):
-        return ProductionMethod(self.production_method).explanation
+        # A draft may not say yet (an import that did not state it).
+        return ProductionMethod(self.production_method).explanation if self.production_method else ""
 
     @property
     def availability_explanation(self):

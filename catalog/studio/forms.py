@@ -61,6 +61,7 @@ ERROR_ENGRAVING_LIMIT = "Give the most letters an engraving can have (1 or more)
 ERROR_ONE_COVER = "Mark only one photo as the cover."
 ERROR_COVER_IS_PROCESS = "The cover is a photo of the finished piece, not a process photo."
 ERROR_TOO_MANY_ROWS = "You can add at most %(max)s %(rows)s."
+ERROR_SKU_TAKEN = "Another of your pieces already has the reference “%(sku)s”: each of your pieces needs its own."
 ERROR_ROWS_UNREADABLE = "The list of %(rows)s could not be read; reload the page and try again."
 ERROR_SOLO_WITH_STUDIO_TEAM = (
     "Some of your pieces say they were made by the studio team (%(titles)s): a solo maker has no team. "
@@ -141,6 +142,7 @@ class PieceForm(QuietForm, forms.ModelForm):
         model = Piece
         fields = [
             "title",
+            "sku",
             "category",
             "description",
             "production_method",
@@ -198,6 +200,19 @@ class PieceForm(QuietForm, forms.ModelForm):
         for name in ("production_method", "made_by", "availability"):
             self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
         name_empty_choices(self, {"category": _("Choose a category")})
+        # The model lets a draft leave the method empty (an import that did not state it); the studio's
+        # form saves a piece only once the maker says how it is made.
+        self.fields["production_method"].required = True
+        self.fields["sku"].label = _("SKU (your own reference)")
+
+    def clean_sku(self):
+        # The database's constraint is per maker, a field the form does not show, so the form asks itself.
+        sku = self.cleaned_data["sku"].strip()
+        instance = self.instance
+        if sku and instance.artisan_id is not None:
+            if Piece.objects.filter(artisan_id=instance.artisan_id, sku=sku).exclude(pk=instance.pk).exists():
+                raise ValidationError(ERROR_SKU_TAKEN, code="sku_taken", params={"sku": sku})
+        return sku
 
     def clean(self):
         data = super().clean()

@@ -33,8 +33,18 @@ from artisans.choices import ArtisanStatus
 from artisans.models import Artisan
 from catalog.choices import PieceStatus
 from catalog.models import Piece
-from catalog.querysets import card_photos
-from catalog.services import artisan_application_submit, piece_publish, piece_save, piece_set_status
+from catalog.querysets import card_photos, needing_details_condition
+from catalog.services import (
+    CHECKLIST,
+    NEEDS_MATERIAL,  # noqa: F401 (the words the studio's tests read here)
+    NEEDS_PHOTO,  # noqa: F401
+    artisan_application_submit,
+    piece_checklist,
+    piece_publish,
+    piece_save,
+    piece_set_status,
+)
+from catalog.studio.bulk import BulkChangesMixin
 from catalog.studio.forms import (
     MAKER_FORMSETS,
     PIECE_FORMSETS,
@@ -59,22 +69,19 @@ MESSAGE_PROFILE_SAVED = "Your profile is saved."
 MESSAGE_NOTHING_SAVED = "Nothing was saved or published: %(reason)s"
 
 # What publishing needs, in words, beside the section of the form where it is done; the rule
-# itself is catalog.services.pieces_publish (ERROR_INCOMPLETE, ERROR_MAKER_NOT_APPROVED).
+# itself is catalog.services (`CHECKLIST`, `pieces_publish`: ERROR_INCOMPLETE, ERROR_MAKER_NOT_APPROVED).
 NEEDS_APPROVAL = "Staff approve your maker profile"
-NEEDS_PHOTO = "At least one photo of the finished piece (not a process photo)"
-NEEDS_MATERIAL = "At least one material"
 
 
-def publish_checklist(*, artisan, formsets):
+def publish_checklist(*, artisan, piece):
     """
-    What publishing the piece needs, as (words, done, the form's section), read from its saved rows
-    (the formsets' own querysets, read once for the form anyway).
+    The piece's checklist as (words, done, the form's section, needed to publish), as last saved,
+    with the maker's approval first: what publishing needs, then what the studio advises.
     """
-    photos = formsets["photos"].get_queryset()
+    missing = {item.code for item in piece_checklist(piece)}
     return [
-        (NEEDS_APPROVAL, artisan.status == ArtisanStatus.APPROVED, ""),
-        (NEEDS_PHOTO, any(not photo.is_process_photo for photo in photos), "photos-title"),
-        (NEEDS_MATERIAL, bool(formsets["materials"].get_queryset()), "materials-title"),
+        (NEEDS_APPROVAL, artisan.status == ArtisanStatus.APPROVED, "", True),
+        *((item.words, item.code not in missing, item.section, item.blocks_publishing) for item in CHECKLIST),
     ]
 
 
@@ -235,8 +242,11 @@ class ApplyView(MakerFormMixin, LoginRequiredMixin, TemplateView):
         return self.render_to_response(context)
 
 
-class DashboardView(StudioMixin, ListView):
-    """The maker's pieces, newest first, filterable by status; a fixed number of queries a page."""
+class DashboardView(BulkChangesMixin, StudioMixin, ListView):
+    """
+    The maker's pieces, newest first, filterable by status; a fixed number of queries a page. A POST
+    changes the chosen pieces at once (catalog.studio.bulk).
+    """
 
     template_name = "studio/dashboard.html"
     context_object_name = "pieces"
@@ -245,6 +255,10 @@ class DashboardView(StudioMixin, ListView):
     def get_status(self):
         status = self.request.GET.get("status", "")
         return status if status in PieceStatus.values else ""
+
+    def needs_details(self):
+        """Whether the list shows only the pieces whose checklist is not empty (`?details=needed`)."""
+        return self.request.GET.get("details") == "needed"
 
     def get_queryset(self):
         pieces = (
@@ -259,12 +273,31 @@ class DashboardView(StudioMixin, ListView):
         )
         if status := self.get_status():
             pieces = pieces.filter(status=status)
-        return pieces
+        if self.needs_details():
+            pieces = pieces.needing_details()
+        # Each row says whether it needs details: subqueries of the one list query.
+        return pieces.with_checklist()
 
     def get_context_data(self, **kwargs):
-        counts = dict(self.get_pieces().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+        # One query: each status's count, and how many of each need details.
+        rows = (
+            self.get_pieces()
+            .order_by()
+            .values("status")
+            .annotate(n=Count("id"), needing=Count("id", filter=needing_details_condition()))
+        )
+        counts = {row["status"]: row["n"] for row in rows}
         statuses = [(value, label, counts.get(value, 0)) for value, label in PieceStatus.choices]
-        return super().get_context_data(statuses=statuses, current_status=self.get_status(), **kwargs)
+        bulk_form = self.bulk_form()
+        kwargs.setdefault("bulk_form", bulk_form)
+        kwargs.setdefault("chosen_keys", bulk_form.chosen_keys)
+        return super().get_context_data(
+            statuses=statuses,
+            current_status=self.get_status(),
+            needs_details=self.needs_details(),
+            needing_details_count=sum(row["needing"] for row in rows),
+            **kwargs,
+        )
 
 
 class PieceFormView(RowButtonsMixin, StudioMixin, TemplateView):
@@ -291,7 +324,7 @@ class PieceFormView(RowButtonsMixin, StudioMixin, TemplateView):
         return super().get_context_data(
             piece=piece,
             evidence_is_staff_raised=piece.evidence_level in STAFF_EVIDENCE_LEVELS,
-            checklist=publish_checklist(artisan=self.artisan, formsets=kwargs["formsets"]),
+            checklist=publish_checklist(artisan=self.artisan, piece=piece),
             can_publish=self.artisan.status == ArtisanStatus.APPROVED and piece.status != PieceStatus.HIDDEN,
             **kwargs,
         )
@@ -335,7 +368,8 @@ class PieceCreateView(PieceFormView):
 
 class PieceUpdateView(PieceFormView):
     def get_object(self):
-        return self.get_piece()
+        # The checklist's flags come with the piece, in its one query.
+        return get_object_or_404(self.get_pieces().with_checklist(), pk=self.kwargs["pk"])
 
 
 class PiecePreviewView(StudioMixin, TemplateView):

@@ -15,6 +15,8 @@ from catalog.services import (
     ERROR_INCOMPLETE,
     ERROR_MAKER_NOT_APPROVED,
     ERROR_NOT_YOUR_PIECE,
+    NEEDS_MATERIAL,
+    NEEDS_PHOTO,
     piece_publish,
     pieces_hide,
     pieces_publish,
@@ -100,7 +102,11 @@ def test_a_maker_cannot_publish_a_piece_without_a_photo_and_a_material(missing):
         PieceMaterialFactory(piece=piece)
     with pytest.raises(ValidationError) as refused:
         piece_publish(piece=piece, actor=piece.artisan.user)
-    assert refused.value.messages == [ERROR_INCOMPLETE]
+    # The refusal says what the checklist says is missing, and only that.
+    (message,) = refused.value.messages
+    assert message.startswith(ERROR_INCOMPLETE)
+    assert (NEEDS_MATERIAL in message) == (missing == "material")
+    assert (NEEDS_PHOTO in message) == (missing != "material")
     assert Piece.objects.get(pk=piece.pk).status == PieceStatus.DRAFT
 
 

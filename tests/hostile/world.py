@@ -24,7 +24,7 @@ from django.utils import timezone
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.choices import PersonalizationKind, PieceStatus, ReviewState
 from catalog.listing.filters import ArtisanFilter, PieceFilter
-from catalog.models import RequestState
+from catalog.models import ImportFormat, ImportJob, RequestState
 from catalog.shoppers.alerts import unsubscribe_token
 from catalog.tests.factories import (
     CertificationFactory,
@@ -86,6 +86,7 @@ class World:
     quoted_request: object  # from `shopper`, quoted: the shopper may accept it from its summary
     rejected_review: object  # staff rejected `piece`'s handcrafted claim: the maker may appeal
     waiting_claim: object  # `maker`'s certification claim, waiting for staff: the maker may withdraw it
+    import_job: object  # `maker`'s import, previewed: waiting for the maker's confirmation
 
 
 def build_world() -> World:
@@ -122,6 +123,14 @@ def build_world() -> World:
             certification=CertificationFactory(name="RJC Code of Practices", slug="rjc-cop"),
             certificate_number="RJC-0001",
         ),
+        import_job=ImportJob.objects.create(
+            artisan=maker,
+            created_by=maker.user,
+            format=ImportFormat.ATELIER,
+            csv_name="pieces.csv",
+            csv_bytes=b"title,category,price,availability\nSilver band,Rings,120,One of a kind\n",
+            rows_total=1,
+        ),
     )
 
 
@@ -153,6 +162,10 @@ URL_KWARGS = {
     "studio:request_action": lambda w: {"pk": w.request.pk, "action": "message"},
     "studio:review_appeal": lambda w: {"pk": w.rejected_review.pk},
     "studio:certification_withdraw": lambda w: {"pk": w.waiting_claim.pk},
+    "studio:import_detail": lambda w: {"pk": w.import_job.pk},
+    "studio:import_confirm": lambda w: {"pk": w.import_job.pk},
+    "studio:import_progress": lambda w: {"pk": w.import_job.pk},
+    "studio:piece_duplicate": lambda w: {"pk": w.piece.pk},
     "catalog:piece_report": lambda w: {"slug": w.piece.slug},
     "sitemap_section": lambda w: {"section": "pieces"},
     "account_confirm_email": lambda w: {"key": "MQ:made-up-key"},
@@ -177,6 +190,8 @@ PAGES_NOT_OPENED = {
     "studio:piece_action": "POST only",
     "studio:certification_withdraw": "POST only",
     "studio:request_action": "POST only",
+    "studio:import_confirm": "POST only",
+    "studio:piece_duplicate": "POST only",
     "requests:action": "POST only",
     "catalog:compare_toggle": "POST only",
     "catalog:compare_remove": "POST only",
@@ -194,6 +209,8 @@ PAGES_NOT_OPENED = {
     "sitemap": "XML",
     "sitemap_section": "XML",
     "people:data_download": "a JSON attachment",
+    "studio:import_template": "a CSV attachment",
+    "studio:export": "a CSV attachment",
 }
 
 # URLs left out of the query fuzzing, and why.

@@ -14,7 +14,17 @@ from artisans.tests.factories import ArtisanFactory, UserFactory
 from catalog.admin.pieces import MESSAGE_MAKER_NOT_APPROVED_PLURAL, MESSAGE_PUBLISHED_PLURAL
 from catalog.admin.tests.admin_helpers import MakerCertificationFactory, admin_url
 from catalog.choices import PieceStatus
-from catalog.models import Follow, OutboxEmail, Piece, Profile, SavedPiece, SavedSearch, SearchSynonym
+from catalog.models import (
+    Follow,
+    ImportedRow,
+    ImportJob,
+    OutboxEmail,
+    Piece,
+    Profile,
+    SavedPiece,
+    SavedSearch,
+    SearchSynonym,
+)
 from catalog.tests.factories import (
     CategoryFactory,
     CertificationFactory,
@@ -75,6 +85,15 @@ FACTORIES = {
     "savedpiece": lambda: SavedPiece.objects.create(shopper=UserFactory(), piece=PieceFactory()),
     "follow": lambda: Follow.objects.create(shopper=UserFactory(), artisan=ArtisanFactory()),
     "savedsearch": lambda: SavedSearch.objects.create(shopper=UserFactory(), name="Silver", query="metal=silver"),
+    "importjob": lambda: ImportJob.objects.create(
+        artisan=ArtisanFactory(), format="atelier", csv_name="pieces.csv", csv_bytes=b"title\n"
+    ),
+    "importedrow": lambda: ImportedRow.objects.create(
+        job=ImportJob.objects.create(artisan=ArtisanFactory(), format="atelier", csv_name="a.csv", csv_bytes=b""),
+        number=2,
+        piece=PieceFactory(),
+        created=True,
+    ),
 }
 # Requests, their threads and photos are written by shoppers and makers, never added in the admin;
 # the review queue's rows are written by its services.
@@ -94,6 +113,9 @@ NOT_ADDED_IN_ADMIN = {
     "savedpiece",
     "follow",
     "savedsearch",
+    # Imports are made by uploading a file (the studio, or the admin's "Import for a maker"), never as a row.
+    "importjob",
+    "importedrow",
 }
 
 

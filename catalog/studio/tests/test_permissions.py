@@ -19,6 +19,7 @@ PIECE_URLS = [
     ("POST", "studio:piece_action", {"action": "publish"}),
     ("POST", "studio:piece_action", {"action": "unpublish"}),
     ("POST", "studio:piece_action", {"action": "archive"}),
+    ("POST", "studio:piece_duplicate", {}),
 ]
 # The maker's own pages, which show only what is theirs.
 OWN_URLS = [
@@ -28,6 +29,8 @@ OWN_URLS = [
     "studio:requests",
     "studio:reviews",
     "studio:certifications",
+    "studio:import_template",
+    "studio:export",
 ]
 # Every studio URL about one personalization request.
 REQUEST_URLS = [
@@ -40,6 +43,8 @@ def test_the_walk_covers_every_studio_url():
     walked = {name for _method, name, _kwargs in PIECE_URLS + REQUEST_URLS + REVIEW_URLS + CLAIM_URLS}
     walked |= set(OWN_URLS)
     walked |= {"studio:apply", "studio:sell"}  # /sell/ is public: catalog/studio/tests/test_sell_page.py
+    # An import job's pages are walked in catalog/imports/tests/test_import_views.py.
+    walked |= {"studio:import", "studio:import_detail", "studio:import_confirm", "studio:import_progress"}
     assert walked == {f"studio:{pattern.name}" for pattern in studio_urls.urlpatterns}
 
 
