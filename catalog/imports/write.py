@@ -121,8 +121,11 @@ def _write(*, job, row, archive, actor, stored) -> ImportedRow:
     )
     if how_made_changed and not created:
         piece_evidence_drop(piece=piece, actor=actor)
-    piece_evidence_documented(piece=piece, actor=actor)
-    claims_open_for_review(claims=piece.materials.all())
+    # The evidence and the claims follow what the row changed of how the piece is made; a row that
+    # changes none of it (a file exported and imported back) leaves them, and staff's word, as they are.
+    if created or how_made_changed:
+        piece_evidence_documented(piece=piece, actor=actor)
+        claims_open_for_review(claims=piece.materials.all())
     return ImportedRow.objects.create(job=job, number=row.number, piece=piece, created=created)
 
 

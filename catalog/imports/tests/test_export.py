@@ -3,16 +3,28 @@
 from decimal import Decimal
 
 import pytest
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from artisans.choices import ArtisanStatus, WorkshopSize
 from artisans.tests.factories import ArtisanFactory, StaffFactory, UserFactory
 from catalog.choices import Availability, Construction, MadeBy, PieceStatus, ProductionMethod, StepDoneBy
-from catalog.imports.columns import LISTS, PIECE_COLUMNS, detect_format, header_notes, parse_rows, template_headers
+from catalog.imports.columns import (
+    LISTS,
+    PIECE_COLUMNS,
+    detect_format,
+    header_notes,
+    parse_rows,
+    table_format,
+    template_headers,
+)
 from catalog.imports.export import export_csv
+from catalog.imports.jobs import import_job_run, import_job_start
+from catalog.imports.plan import import_job_preview
 from catalog.imports.sheets import read_table
 from catalog.models import (
     ImportFormat,
+    ImportState,
     PersonalizationOption,
     Piece,
     PieceImage,
@@ -290,3 +302,62 @@ def test_a_maker_with_no_pieces_exports_the_header_row_alone(client, maker):
     client.force_login(maker.user)
     response = client.get(reverse("studio:export"))
     assert response.content.decode("utf-8-sig").strip() == ",".join(template_headers())
+
+
+# --- The round trip through the import (issue 19, item 5) ---------------------------
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+
+def catalog_of(artisan):
+    """Everything an import could change of the maker's pieces, as plain values."""
+    pieces = Piece.objects.filter(artisan=artisan).order_by("pk")
+    return {
+        "pieces": [
+            {**model_to_dict(piece), "updated_at": piece.updated_at, "published_at": piece.published_at}
+            for piece in pieces.prefetch_related("techniques", "traditions", "styles")
+        ],
+        "materials": list(PieceMaterial.objects.filter(piece__in=pieces).order_by("pk").values()),
+        "steps": list(ProductionStep.objects.filter(piece__in=pieces).order_by("pk").values()),
+        "options": list(PersonalizationOption.objects.filter(piece__in=pieces).order_by("pk").values()),
+        "photos": list(PieceImage.objects.filter(piece__in=pieces).order_by("pk").values()),
+    }
+
+
+def test_exporting_then_importing_the_file_back_changes_nothing(
+    maker,
+    full_piece,
+    terms,
+    settings,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    settings.TASKS = IMMEDIATE
+    PieceFactory(artisan=maker, title="'Tis the season", sku="", category=terms["rings"])
+    PieceFactory(artisan=maker, title="A draft", sku="D-2", status=PieceStatus.DRAFT, category=terms["earrings"])
+    before = catalog_of(maker)
+
+    data = export_csv(maker)
+    table = read_table(data)
+    found = table_format(table)
+    job, plan = import_job_preview(
+        artisan=maker,
+        actor=maker.user,
+        csv_name="export.csv",
+        csv_bytes=data,
+        format=found,
+        rows=parse_rows(table, format=found),
+    )
+    assert plan.blocked == [] and plan.to_create == []
+    assert len(plan.to_update) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        import_job_start(job=job, actor=maker.user)
+    import_job_run.call(job.pk)  # a second run, as a worker restarted after the first: nothing more
+
+    job.refresh_from_db()
+    assert job.state == ImportState.DONE
+    assert (job.pieces_created, job.rows_failed) == (0, 0)
+    after = catalog_of(maker)
+    for kind in before:
+        for old, new in zip(before[kind], after[kind], strict=True):
+            assert {k: v for k, v in new.items() if old.get(k) != v} == {}, (kind, old["id"])
+    assert after == before
