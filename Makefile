@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/atelier
 PYTEST_WORKERS ?= 2
 
 .PHONY: run serve test lint test-sqlite test-postgres test-hostile test-servers install install-dev chromium vnu services hostile-cluster \
-	wrk screenshots clean bench bench-db bench-copies bench-index bench-search bench-memory bench-alerts
+	wrk screenshots clean bench bench-db bench-copies bench-index bench-search bench-memory bench-alerts bench-import
 
 # Beside the development server, the background worker of django-tasks' database backend (imports run
 # there) and the check that resumes an import whose worker stopped (every minute); both stop with the
@@ -104,6 +104,13 @@ bench-copies: install-dev
 bench-alerts: install-dev services
 	$(BIN)/python -m bench.alerts $(if $(REUSE),--reuse) --out bench/results/alerts-$$(date +%Y-%m-%d).md
 
+# Importing a maker's catalog (bench/README.md, "Importing a maker's catalog"): 2,000 rows of the template and a zip of
+# 2,000 photos, previewed, then run by one db_worker while gunicorn serves and wrk measures it, on a throwaway PostgreSQL
+# database (atelier_bench_import; kept, with the photos, by REUSE=1). PROFILE=FILE runs the worker under cProfile.
+bench-import: install-dev wrk services
+	$(BIN)/python -m bench.import_bench $(if $(REUSE),--reuse) $(if $(PROFILE),--profile $(PROFILE)) \
+		--out bench/results/import-$$(date +%Y-%m-%d).md
+
 # The virtualenv is rebuilt only when a requirements file changes.
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
@@ -139,12 +146,13 @@ screenshots: install-dev chromium
 
 # The benchmark (bench/README.md): a PostgreSQL database of SIZE pieces built once per code version,
 # gunicorn with 2 workers, wrk. Results in bench/results/<date>-<size>.md. Then the alerts of saved
-# searches (bench-alerts), whose figures do not depend on SIZE.
+# searches (bench-alerts) and the import of a maker's catalog (bench-import), whose figures do not depend on SIZE.
 SIZE ?= 100000
 BENCH_SECONDS ?= 12
 bench: install wrk services
 	$(BIN)/python -m bench.run --size $(SIZE) --duration $(BENCH_SECONDS)
 	$(MAKE) bench-alerts
+	$(MAKE) bench-import
 
 # Only the bench's database of SIZE pieces: built (seed timed) if missing, migrated if present; no server, no wrk.
 bench-db: install services

@@ -185,7 +185,8 @@ def test_the_column_is_a_sidebar_on_a_desktop_and_focus_goes_to_the_count(live_s
     page.go_back()
     expect(page).to_have_url(f"{live_server.url}/pieces/")
     expect(page.locator(".site-header")).to_be_visible()
-    expect(page.locator(".card")).to_have_count(3)
+    # The URL changes at once; the page htmx fetches for it may take seconds on a loaded machine.
+    expect(page.locator(".card")).to_have_count(3, timeout=15_000)
     assert page.locator("h1").count() == 1
 
 
