@@ -40,14 +40,11 @@ SERVE_ENV = DEBUG=0 \
 	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
 	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
 
-# One background worker (imports) and the resume check run beside gunicorn, stopped with it as in `make run`;
-# production runs them as services of their own (docs/deploy.md, "Background workers").
+# gunicorn alone, as production runs it: the background worker (imports) and the resume check are
+# services of their own there (docs/deploy.md, "Background workers"); `make run` starts them for you.
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py prepare_to_serve
-	$(SERVE_ENV) $(BIN)/python manage.py db_worker --no-reload & WORKER=$$!; \
-	$(SERVE_ENV) $(BIN)/python manage.py resume_imports --forever & RESUME=$$!; \
-	trap 'kill -TERM $$WORKER $$RESUME 2>/dev/null; sleep 0.2; kill -TERM $$WORKER 2>/dev/null; wait' EXIT INT TERM; \
-	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
+	$(SERVE_ENV) exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) marketplace.wsgi
 
 test: install-dev chromium vnu services
 	$(MAKE) lint
